@@ -1,0 +1,27 @@
+/* kilnctl.h: kilnctl's shared declarations. */
+#ifndef KILN_KILNCTL_H
+#define KILN_KILNCTL_H
+
+#include "ipc.h"
+
+struct ctl {
+	const char	*addr;
+	int		 fd;
+	uint8_t		 buf[IPC_MAX_FRAME];
+	msgpack_zone	 zone;
+	struct ipc_msg	 reply;
+};
+
+/* conn.c */
+int ctl_connect(struct ctl *c);
+/* Sends a request and waits for its reply; an ERROR reply is printed and
+ * turned into its negative errno. */
+int ctl_call(struct ctl *c, uint16_t type, const struct ipc_wr *body);
+void ctl_close(struct ctl *c);
+
+/* cmd_info.c */
+int cmd_info(struct ctl *c, int argc, char **argv);
+int cmd_debug(struct ctl *c, int argc, char **argv);
+int cmd_ping(struct ctl *c, int argc, char **argv);
+
+#endif

@@ -1,0 +1,34 @@
+/* sandbox.h: capability and seccomp lockdown shared by every helper. */
+#ifndef KILN_SANDBOX_H
+#define KILN_SANDBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/capability.h>
+#include <seccomp.h>
+
+enum sandbox_seccomp_mode {
+	SANDBOX_SECCOMP_ENFORCE = 0,	/* violation: SIGSYS, reported, death */
+	SANDBOX_SECCOMP_LOG,		/* violation: allowed, logged by the kernel */
+};
+
+/* One ALLOW line per syscall in each helper's policy.c (STYLE rule 14). */
+#define ALLOW(name)	SCMP_SYS(name),
+
+int sandbox_seccomp_mode_parse(const char *s);
+const char *sandbox_seccomp_mode_name(int mode);
+
+/* Keeps exactly keep[] in the permitted and effective sets, empties the
+ * inheritable and ambient sets, and drops the rest from the bounding set
+ * when allowed to (CAP_SETPCAP). */
+int sandbox_caps_limit(const cap_value_t *keep, size_t n);
+/* Effective capabilities as a bit mask, for status replies. */
+uint64_t sandbox_caps_effective(void);
+
+/* Sets no_new_privs and loads an allowlist filter for the native and the
+ * secondary architectures. In ENFORCE mode a SIGSYS handler first sends a
+ * SECCOMP_NOTE frame naming the syscall on report_fd, then the process
+ * dies of SIGSYS. Call it last, just before the event loop. */
+int sandbox_seccomp_load(const int *syscalls, size_t n, int mode, int report_fd);
+
+#endif

@@ -1,0 +1,1 @@
+# man/local.mk: mdoc pages, linted by make check.

@@ -1,0 +1,1 @@
+# tests/local.mk: unit, fuzz-corpus and integration tests.
