@@ -1,1 +1,12 @@
-# tests/local.mk: unit, fuzz-corpus and integration tests.
+# tests/local.mk: unit, fuzz-corpus and integration tests, all run by make check.
+AM_TESTS_ENVIRONMENT = \
+	KILN_BUILDDIR='$(abs_top_builddir)'; KILN_SRCDIR='$(abs_top_srcdir)'; \
+	export KILN_BUILDDIR KILN_SRCDIR;
+INTEGRATION_TESTS = \
+	tests/integration/start-stop.sh \
+	tests/integration/restart.sh \
+	tests/integration/seccomp-violation.sh
+TESTS += $(INTEGRATION_TESTS)
+EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh
+include tests/unit/local.mk
+include tests/fuzz/local.mk

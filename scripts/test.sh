@@ -1,0 +1,50 @@
+#!/bin/sh
+# test.sh: the one command that runs all of kiln's tests on a fresh Debian 12 machine (as root).
+# Builds with ASan+UBSan and -Werror as the unprivileged test user, runs
+# make check (unit, fuzz corpus, man lint, integration with the real
+# daemon), and ends with "N passed, M failed".
+set -eu
+here=$(cd "$(dirname "$0")/.." && pwd)
+USER_NAME=${KILN_TEST_USER:-kiln-test}
+if [ "$(id -u)" != 0 ]; then
+	echo "scripts/test.sh sets up a test user and devices: run it as root (sudo)" >&2
+	exit 2
+fi
+"$here/scripts/deps.sh"
+"$here/scripts/test-user.sh"
+home=$(getent passwd "$USER_NAME" | cut -d: -f6)
+src="$home/kiln-src"
+rm -rf "$src"
+rsync -a --exclude .git --exclude 'build*/' "$here/" "$src/"
+chown -R "$USER_NAME:" "$src"
+set +e
+runuser -u "$USER_NAME" -- env -i HOME="$home" USER="$USER_NAME" \
+	PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8 \
+	sh -c "cd '$src' && autoreconf -fi >/dev/null 2>&1 && mkdir -p build && cd build &&
+	../configure --enable-sanitizers --enable-werror --enable-fuzz >/dev/null &&
+	make -j\$(nproc) >make.out 2>&1 || { cat make.out; exit 1; }
+	make -j\$(nproc) check"
+rc=$?
+set -e
+log="$src/build/test-suite.log"
+if [ -f "$log" ]; then
+	pass=$(sed -n 's/^# PASS: *//p' "$log" | head -1)
+	fail=$(sed -n 's/^# FAIL: *//p' "$log" | head -1)
+	err=$(sed -n 's/^# ERROR: *//p' "$log" | head -1)
+	skip=$(sed -n 's/^# SKIP: *//p' "$log" | head -1)
+	fail=$(( ${fail:-0} + ${err:-0} ))
+else
+	pass=0
+	fail=1
+	skip=0
+fi
+[ "$rc" = 0 ] || [ "$fail" -gt 0 ] || fail=1
+if [ "$fail" != 0 ]; then
+	# the failing tests' own logs, so CI output says what broke
+	for trs in $(grep -l -E ':test-result: (FAIL|ERROR)' $(find "$src/build" -name '*.trs') 2>/dev/null); do
+		echo "==== ${trs%.trs}.log"
+		tail -n 60 "${trs%.trs}.log"
+	done
+fi
+echo "${pass:-0} passed, $fail failed, ${skip:-0} skipped"
+[ "$fail" = 0 ]
