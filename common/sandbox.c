@@ -1,6 +1,7 @@
 /* sandbox.c: drops capabilities and loads a helper's seccomp allowlist, reporting violations. */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
@@ -12,6 +13,9 @@
 #include "sandbox.h"
 
 static int report_fd = -1;
+/* The SIGSYS handler cannot format: its log line is made at load time. */
+static char sigsys_line[160];
+static size_t sigsys_line_len;
 
 int
 sandbox_seccomp_mode_parse(const char *s)
@@ -129,7 +133,6 @@ sigsys_report(int sig, siginfo_t *si, void *uc)
 	struct ipc_hdr h = { 19, IPC_SECCOMP_NOTE, IPC_VERSION, 0, 0 };
 	struct iovec iov = { frame, sizeof(frame) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	static const char msg[] = "seccomp: forbidden syscall, reporting to kilnd\n";
 	size_t o = IPC_HDR_SIZE;
 
 	ipc_hdr_encode(frame, &h);
@@ -138,7 +141,8 @@ sigsys_report(int sig, siginfo_t *si, void *uc)
 	put_u64_be(frame + o, si->si_arch);
 	if (report_fd >= 0)
 		(void)!sendmsg(report_fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
-	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	if (log_journal_fd() < 0)
+		(void)!write(STDERR_FILENO, sigsys_line, sigsys_line_len);
 	/* SIGSYS is blocked inside its handler, so the kernel forces the
 	 * default action for this second violation: death by SIGSYS. */
 	syscall(si->si_syscall, 0, 0, 0, 0, 0, 0);
@@ -190,6 +194,10 @@ sandbox_seccomp_load(const int *syscalls, size_t n, int mode, int rfd)
 		    .sa_flags = SA_SIGINFO };
 
 		report_fd = rfd;
+		snprintf(sigsys_line, sizeof(sigsys_line), "%s[%ld]: level=error "
+		    "msg=\"seccomp: forbidden syscall; kilnd logs its name\"\n",
+		    log_ident(), (long)getpid());
+		sigsys_line_len = strlen(sigsys_line);
 		if (sigaction(SIGSYS, &sa, NULL) < 0)
 			r = -errno;
 	}

@@ -7,6 +7,8 @@
 #include <unistd.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/mount.h>
 #include "kilnd.h"
 
 /* Where the original DIR stays reachable, inside the new tmpfs. */
@@ -41,19 +43,30 @@ link_entries(const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
+/* A detached copy of DIR's mount tree, taken before the tmpfs hides it:
+ * a recursive bind made afterwards would include the tmpfs itself. */
+static int
+clone_tree(const char *dir)
+{
+	int fd = (int)syscall(SYS_open_tree, AT_FDCWD, dir,
+	    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+
+	return fd < 0 ? -errno : fd;
+}
+
 /* As RootlessKit's tmpfs+symlink driver: the original stays mounted at
  * DIR/.kiln-ro, every entry of DIR becomes a symlink into it, and any of
  * them can be replaced by a real file (resolv.conf for slirp4netns). */
 int
 copyup_dir(const char *dir, char *err, size_t errlen)
 {
-	char src[64], hidden[PATH_MAX];
-	int fd, r = 0;
+	char hidden[PATH_MAX];
+	int tree, r = 0;
 
-	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errlen, "--copy-up=%s: not a directory", dir);
-		return -errno;
+	tree = clone_tree(dir);
+	if (tree < 0) {
+		snprintf(err, errlen, "--copy-up=%s: cloning its mount tree", dir);
+		return tree;
 	}
 	if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0) {
 		snprintf(err, errlen, "--copy-up=%s: mounting a tmpfs over it", dir);
@@ -61,15 +74,14 @@ copyup_dir(const char *dir, char *err, size_t errlen)
 		goto out;
 	}
 	snprintf(hidden, sizeof(hidden), "%s/%s", dir, COPYUP_HIDDEN);
-	snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
-	if (mkdir(hidden, 0755) < 0 ||
-	    mount(src, hidden, NULL, MS_BIND | MS_REC, NULL) < 0) {
+	if (mkdir(hidden, 0755) < 0 || syscall(SYS_move_mount, tree, "", AT_FDCWD,
+	    hidden, MOVE_MOUNT_F_EMPTY_PATH) < 0) {
 		snprintf(err, errlen, "--copy-up=%s: keeping the original visible", dir);
 		r = -errno;
 		goto out;
 	}
 	r = link_entries(dir, err, errlen);
 out:
-	close(fd);
+	close(tree);
 	return r;
 }

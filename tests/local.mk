@@ -5,7 +5,14 @@ AM_TESTS_ENVIRONMENT = \
 INTEGRATION_TESTS = \
 	tests/integration/start-stop.sh \
 	tests/integration/restart.sh \
-	tests/integration/seccomp-violation.sh
+	tests/integration/seccomp-violation.sh \
+	tests/integration/give-up.sh \
+	tests/integration/debug-wrap.sh \
+	tests/integration/copy-up.sh \
+	tests/integration/client.sh \
+	tests/integration/config.sh \
+	tests/integration/check.sh \
+	tests/integration/check-start.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh
 include tests/unit/local.mk
