@@ -213,8 +213,9 @@ peer_write_cb(evutil_socket_t fd, short what, void *arg)
 		int r = try_send(p, f);
 
 		if (r == 0) {
+			/* still blocked, but maybe under the low mark now */
 			event_add(p->ev_write, NULL);
-			return;
+			break;
 		}
 		if (r < 0) {
 			log_warn("send to %s: %s", proc_name(p->who), strerror(-r));
@@ -395,9 +396,13 @@ bad_frame(struct ipc_peer *p, const struct ipc_hdr *h, int have_hdr, int err)
 	    have_hdr ? h->type : 0, have_hdr ? ipc_type_name(h->type) : "-",
 	    have_hdr ? h->id : 0, strerror(-err));
 	/* answer what could be a request; never answer an answer */
-	if (have_hdr && h->id != 0 && (t == NULL || t->kind == IPC_KIND_REQ))
+	if (have_hdr && h->id != 0 && (t == NULL || t->kind == IPC_KIND_REQ)) {
+		/* a refused request was never counted as served: count it so
+		 * the reply's decrement does not free a slot of another */
+		p->serving++;
 		ipc_reply_error(p, h->id, -err, "%s refused frame of type %u: %s",
 		    log_ident(), h->type, strerror(-err));
+	}
 	if (++p->bad_frames > IPC_MAX_BAD_FRAMES) {
 		log_warn("closing connection to %s after %d bad frames",
 		    proc_name(p->who), p->bad_frames);
@@ -486,8 +491,13 @@ peer_read_cb(evutil_socket_t fd, short what, void *arg)
 	/* a bounded batch, so one chatty peer cannot starve the others */
 	for (int batch = 0; batch < 64 && !p->closed && !p->paused; batch++) {
 		int fds[IPC_MAX_FDS], nfds = 0;
-		ssize_t n = ipc_frame_recv(p->fd, rxbuf, sizeof(rxbuf), fds,
-		    &nfds, MSG_DONTWAIT);
+		ssize_t n;
+
+		/* a cut record may be shorter than a header: never answer it
+		 * with the id of the frame before */
+		memset(rxbuf, 0, IPC_HDR_SIZE);
+		n = ipc_frame_recv(p->fd, rxbuf, sizeof(rxbuf), fds, &nfds,
+		    MSG_DONTWAIT);
 
 		if (n == -EAGAIN)
 			break;

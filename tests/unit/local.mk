@@ -1,1 +1,33 @@
-# tests/unit/local.mk: cmocka unit tests.
+# tests/unit/local.mk: cmocka unit tests of the IPC core, and a valgrind run of them.
+if ENABLE_TESTS
+UNIT_TESTS = tests/unit/test-ipc-frame tests/unit/test-ipc-peer
+check_PROGRAMS += $(UNIT_TESTS)
+TESTS += $(UNIT_TESTS)
+
+UNIT_CFLAGS = $(KILN_COMMON_CFLAGS) $(CMOCKA_CFLAGS)
+UNIT_LIBS = $(KILN_COMMON_LIBS) $(CMOCKA_LIBS)
+
+tests_unit_test_ipc_frame_SOURCES = tests/unit/test-ipc-frame.c
+tests_unit_test_ipc_frame_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_ipc_frame_LDADD = $(UNIT_LIBS)
+
+# --wrap (STYLE rule 20): recvmsg and calloc fail on demand; ipc_type_lookup
+# learns a test-only EVENT type, since no production type is an EVENT yet.
+tests_unit_test_ipc_peer_SOURCES = tests/unit/test-ipc-peer.c
+tests_unit_test_ipc_peer_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_ipc_peer_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=recvmsg \
+	-Wl,--wrap=calloc -Wl,--wrap=ipc_type_lookup
+tests_unit_test_ipc_peer_LDADD = $(UNIT_LIBS)
+
+# For a build configured without --enable-sanitizers: valgrind and ASan
+# do not mix.
+VALGRIND = valgrind --error-exitcode=1 --leak-check=full -q
+check-valgrind: $(UNIT_TESTS) tests/fuzz/replay-ipc-frame
+	@set -e; for t in $(UNIT_TESTS); do \
+		echo "valgrind $$t"; \
+		$(LIBTOOL) --mode=execute $(VALGRIND) ./$$t; \
+	done
+	$(LIBTOOL) --mode=execute $(VALGRIND) ./tests/fuzz/replay-ipc-frame \
+	    $(top_srcdir)/$(FUZZ_IPC_CORPUS)
+.PHONY: check-valgrind
+endif
