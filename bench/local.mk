@@ -1,0 +1,7 @@
+# bench/local.mk: the benchmark tools behind bench/*.sh (built, never installed or run by make check).
+noinst_PROGRAMS += bench/ready-time bench/ipc-bench
+bench_ready_time_SOURCES = bench/ready-time.c
+bench_ipc_bench_SOURCES = bench/ipc-bench.c
+bench_ipc_bench_CFLAGS = $(KILN_COMMON_CFLAGS)
+bench_ipc_bench_LDADD = $(KILN_COMMON_LIBS)
+EXTRA_DIST += bench/README.md bench/start.sh bench/mem.sh bench/ipc.sh bench/start-trace.sh
