@@ -55,7 +55,34 @@
 	 *  str warnings] */ \
 	X(INFO_REPLY,   21, REPLY, P_SUP | P_SOLVERD, 0) \
 	/* client -> solverd -> kilnd: [str helper]; needs kilnd --test-hooks */ \
-	X(DEBUG_VIOLATE, 22, REQ,  P_CLIENT | P_SOLVERD, 0)
+	X(DEBUG_VIOLATE, 22, REQ,  P_CLIENT | P_SOLVERD, 0) \
+	/* --- network (30-39) --- */ \
+	/* kilnd -> netd: [u64 mtu, bool disable_host_loopback] + fds: the kiln \
+	 * user and network namespaces; runs slirp4netns for them, answered \
+	 * with NET_STARTED once it is ready, or ERROR with its own message */ \
+	X(NET_START,    30, REQ,   P_SUP,     2) \
+	/* [i64 slirp4netns pid] */ \
+	X(NET_STARTED,  31, REPLY, P_NETD,    0) \
+	/* netd -> kilnd when slirp4netns died or came back: \
+	 * [i64 pid (0: down), str what happened] */ \
+	X(NET_STATE,    32, NOTE,  P_NETD,    0) \
+	/* --- end of network --- */ \
+	/* --- execd (40-59) --- */ \
+	/* solverd -> execd -> execd's spawner (and, with --test-hooks, client -> \
+	 * solverd): [str rootfs, [str argv...], [str env...], str cwd, \
+	 *  str user "uid[:gid]", bool network_none] + 2 fds: the write ends of \
+	 * the step's stdout and stderr pipes. Answered by EXEC_EXIT, or ERROR \
+	 * when the step could not be started */ \
+	X(EXEC_RUN,     40, REQ,   P_CLIENT | P_SOLVERD | P_EXECD, 2) \
+	/* [i64 exit code (-1 if signalled), i64 signal, str error ("" or \
+	 *  "cancelled")] once the step's pid 1 was reaped */ \
+	X(EXEC_EXIT,    41, REPLY, P_SOLVERD | P_EXECD, 0) \
+	/* [u32 id of the EXEC_RUN on this connection]: kill the step */ \
+	X(EXEC_CANCEL,  42, NOTE,  P_CLIENT | P_SOLVERD | P_EXECD, 0) \
+	/* an EXEC_RUN's step passed execve: [i64 pid of its pid 1, as kiln \
+	 * sees it, for strace -p] */ \
+	X(EXEC_STARTED, 43, EVENT, P_SOLVERD | P_EXECD, 0) \
+	/* --- end of execd --- */
 
 enum ipc_kind { IPC_KIND_REQ = 1, IPC_KIND_REPLY, IPC_KIND_EVENT, IPC_KIND_NOTE };
 

@@ -11,7 +11,12 @@ main(int argc, char **argv)
 		/* host namespaces, as the user: no capability to keep */
 		.caps = NULL,
 		.ncaps = 0,
+		.handlers = { [PROC_SUPERVISOR] = slirp_control_handlers },
+		.setup = slirp_setup,
 	};
+	int r;
 
-	return helper_main(&def, argc, argv);
+	r = helper_main(&def, argc, argv);
+	slirp_shutdown();
+	return r;
 }

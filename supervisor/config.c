@@ -14,7 +14,7 @@
 
 struct option_def {
 	const char	*name;
-	int		 has_arg;
+	int		 has_arg;	/* 2: optional, only as --name=value */
 	int		(*set)(struct kilnd_config *cfg, const char *val);
 };
 
@@ -132,7 +132,22 @@ set_helper_dir(struct kilnd_config *cfg, const char *v)
 	return 0;
 }
 
-static int set_dhl(struct kilnd_config *c, const char *v) { c->disable_host_loopback = 1; return 0; }
+/* net: a switch as in RootlessKit, and a value for kilnd.conf or to
+ * undo the slirp4netns default: --disable-host-loopback=false */
+static int
+set_dhl(struct kilnd_config *cfg, const char *v)
+{
+	if (!*v || !strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "1"))
+		cfg->disable_host_loopback = 1;
+	else if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "0"))
+		cfg->disable_host_loopback = 0;
+	else {
+		fprintf(stderr, "kilnd: --disable-host-loopback is true or false, "
+		    "not '%s'\n", v);
+		return -EINVAL;
+	}
+	return 0;
+}
 static int set_hooks(struct kilnd_config *c, const char *v) { c->test_hooks = 1; return 0; }
 static int set_check(struct kilnd_config *c, const char *v) { c->check_only = 1; return 0; }
 static int set_config(struct kilnd_config *c, const char *v) { return 0; }
@@ -141,7 +156,7 @@ static const struct option_def options[] = {
 	{ "addr", 1, set_addr },
 	{ "config", 1, set_config },
 	{ "net", 1, set_net },
-	{ "disable-host-loopback", 0, set_dhl },
+	{ "disable-host-loopback", 2, set_dhl },
 	{ "mtu", 1, set_mtu },
 	{ "copy-up", 1, set_copy_up },
 	{ "log-level", 1, set_log_level },
@@ -158,8 +173,9 @@ config_usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: kilnd [--check] [--addr unix://PATH] [--config FILE]\n"
-	    "             [--net host|slirp4netns|auto] [--disable-host-loopback] [--mtu N]\n"
-	    "             [--copy-up DIR]... [--log-level LEVEL] [--log-target auto|stderr|journal]\n"
+	    "             [--net host|slirp4netns|auto] [--disable-host-loopback[=true|false]]\n"
+	    "             [--mtu N] [--copy-up DIR]... [--log-level LEVEL]\n"
+	    "             [--log-target auto|stderr|journal]\n"
 	    "             [--seccomp enforce|log] [--debug-wrap HELPER:COMMAND]...\n"
 	    "             [--helper-dir DIR] [--test-hooks]\n");
 }
@@ -227,7 +243,7 @@ parse_file(struct kilnd_config *cfg, const char *path, int must_exist)
 			s = trim(s);
 		}
 		o = find_option(s);
-		if (o == NULL || (o->has_arg && eq == NULL)) {
+		if (o == NULL || (o->has_arg == 1 && eq == NULL)) {
 			fprintf(stderr, "kilnd: %s:%d: unknown key or missing value '%s'\n",
 			    path, lineno, s);
 			r = -EINVAL;
@@ -295,15 +311,17 @@ config_parse(struct kilnd_config *cfg, int argc, char **argv)
 		o = find_option(name);
 		if (o == NULL)
 			goto bad;
-		if (o->has_arg) {
+		if (o->has_arg == 1) {
 			if (eq)
 				val = eq + 1;
 			else if (i + 1 < argc)
 				val = argv[++i];
 			else
 				goto bad;
-		} else if (eq)
+		} else if (eq && o->has_arg == 0)
 			goto bad;
+		else if (eq)
+			val = eq + 1;
 		if (o->set(cfg, val ? val : "") < 0)
 			return -EINVAL;
 		continue;

@@ -1,6 +1,7 @@
 /* control.c: what kilnd answers on its control channels to the helpers. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "kilnd.h"
@@ -102,6 +103,25 @@ on_debug_violate(struct ipc_peer *p, struct ipc_msg *m)
 	return ipc_reply_empty(p, IPC_OK, m->hdr.id);
 }
 
+/* net: kiln-netd says slirp4netns died (pid 0) or is back. */
+static int
+on_net_state(struct ipc_peer *p, struct ipc_msg *m)
+{
+	struct kilnd *kd = kilnd_of_slot(ipc_peer_ctx(p));
+	struct ipc_rd rd;
+	char *what = NULL;
+	int64_t pid;
+
+	if (ipc_rd_init(&rd, &m->body) < 0 || ipc_rd_i64(&rd, &pid) < 0 ||
+	    ipc_rd_strdup(&rd, &what) < 0 || ipc_rd_end(&rd) < 0 || pid < 0) {
+		free(what);
+		return -EBADMSG;
+	}
+	net_on_state(kd, (pid_t)pid, what);
+	free(what);
+	return 0;
+}
+
 static int
 on_ping(struct ipc_peer *p, struct ipc_msg *m)
 {
@@ -116,5 +136,6 @@ const struct ipc_handler control_handlers[] = {
 	{ IPC_INFO, on_info },
 	{ IPC_DEBUG_VIOLATE, on_debug_violate },
 	{ IPC_PING, on_ping },
+	{ IPC_NET_STATE, on_net_state },
 	IPC_HANDLERS_END
 };

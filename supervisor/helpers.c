@@ -157,7 +157,8 @@ all_ready(struct kilnd *kd)
 void
 helpers_on_setup_done(struct kilnd *kd, struct slot *s)
 {
-	if (s->state != SLOT_STARTING)
+	/* net: a failed slirp4netns start stops kilnd while helpers still start */
+	if (s->state != SLOT_STARTING || kd->stopping)
 		return;
 	s->state = SLOT_READY;
 	evtimer_del(s->timer);
@@ -174,7 +175,17 @@ helpers_on_setup_done(struct kilnd *kd, struct slot *s)
 		if (fd < 0 || send_fd(s, IPC_API_LISTEN, -1, fd) < 0)
 			log_error("handing the API socket to kiln-solverd failed");
 	}
-	if (!kd->ready_notified && all_ready(kd)) {
+	/* net: in slirp4netns mode, each kiln-netd runs it (again) */
+	if (s->id == PROC_NETD)
+		net_start(kd, s);
+	helpers_check_ready(kd);
+}
+
+void
+helpers_check_ready(struct kilnd *kd)
+{
+	/* net: READY=1 waits for the network too */
+	if (!kd->ready_notified && all_ready(kd) && net_is_up(kd)) {
 		kd->ready_notified = 1;
 		log_info("ready: API socket %s, network %s", kd->cfg.addr,
 		    kd->net_mode == NET_SLIRP4NETNS ? "slirp4netns" : "host");

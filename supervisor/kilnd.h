@@ -112,6 +112,8 @@ int helpers_start_all(struct kilnd *kd);
 void helpers_on_sigchld(struct kilnd *kd);
 void helpers_on_setup_done(struct kilnd *kd, struct slot *s);
 void helpers_stop_all(struct kilnd *kd);
+/* READY=1 once every helper and the network are up */
+void helpers_check_ready(struct kilnd *kd);
 const char *slot_state_name(enum slot_state st);
 
 /* control.c */
@@ -128,6 +130,12 @@ void check_explain_start_failure(const char *what, int err, FILE *out);
 
 /* net.c */
 void net_choose(struct kilnd *kd);
+/* slirp4netns through kiln-netd: asks netd to run it (after each SETUP_DONE) */
+void net_start(struct kilnd *kd, struct slot *netd);
+/* 1 once the daemon's network works (always in host mode) */
+int net_is_up(const struct kilnd *kd);
+/* kiln-netd's NET_STATE: slirp4netns went down (pid 0) or came back */
+void net_on_state(struct kilnd *kd, pid_t pid, const char *what);
 
 extern const char *kilnd_version;
 

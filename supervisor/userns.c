@@ -59,12 +59,39 @@ lo_up(void)
 	return r;
 }
 
+/* slirp4netns mode: the copied-up /etc gets a resolv.conf of its own that
+ * points at slirp's DNS forwarder, as RootlessKit writes it; only when
+ * /etc was copied up, so the host's file is never touched. */
+static int
+write_resolv_conf(const struct kilnd *kd)
+{
+	static const char text[] = "nameserver 10.0.2.3\n";
+	int copied = 0, fd, r = 0;
+
+	for (int i = 0; i < kd->cfg.ncopy_up; i++)
+		copied |= strcmp(kd->cfg.copy_up[i], "/etc") == 0 ||
+		    strcmp(kd->cfg.copy_up[i], "/etc/") == 0;
+	if (!copied)
+		return 0;
+	/* the tmpfs holds a symlink into the original /etc: replace it */
+	if (unlink("/etc/resolv.conf") < 0 && errno != ENOENT)
+		return -errno;
+	fd = open("/etc/resolv.conf", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, sizeof(text) - 1) != (ssize_t)sizeof(text) - 1)
+		r = errno ? -errno : -EIO;
+	close(fd);
+	return r;
+}
+
 /* The child: a user namespace first (so the rest belongs to it), mapped
  * by the parent, then mount and network namespaces. */
 static void
 ns_child(struct kilnd *kd, int sock, int want_net)
 {
 	char err[256], c;
+	int r;
 
 	if (unshare(CLONE_NEWUSER) < 0)
 		child_fail(sock, "unshare(CLONE_NEWUSER)", errno);
@@ -77,12 +104,14 @@ ns_child(struct kilnd *kd, int sock, int want_net)
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		child_fail(sock, "making / private", errno);
 	for (int i = 0; i < kd->cfg.ncopy_up; i++) {
-		int r = copyup_dir(kd->cfg.copy_up[i], err, sizeof(err));
+		r = copyup_dir(kd->cfg.copy_up[i], err, sizeof(err));
 		if (r < 0)
 			child_fail(sock, err, -r);
 	}
 	if (want_net && lo_up() < 0)
 		child_fail(sock, "bringing up lo in the new network namespace", errno);
+	if (want_net && (r = write_resolv_conf(kd)) < 0)
+		child_fail(sock, "writing /etc/resolv.conf for slirp4netns", -r);
 	child_ok(sock);
 	/* the parent opens /proc/PID/ns/{user,mnt,net}, then closes */
 	(void)!read(sock, &c, 1);
@@ -196,6 +225,7 @@ map_ids(struct kilnd *kd, pid_t pid, const char *user)
 		    "steps will fail. Fix: usermod --add-subuids 100000-165535 "
 		    "--add-subgids 100000-165535 %s", (unsigned)getuid(), user, user);
 		log_warn("%s", kd->warnings);
+		check_explain_start_failure("mapping ids", 0, stderr);
 		return write_single_maps(kd, pid);
 	}
 	r = run_idmap_tool("newuidmap", pid, kd->ns.uid_map, kd->ns.n_uid);

@@ -12,7 +12,8 @@ INTEGRATION_TESTS = \
 	tests/integration/client.sh \
 	tests/integration/config.sh \
 	tests/integration/check.sh \
-	tests/integration/check-start.sh
+	tests/integration/check-start.sh \
+	tests/integration/slirp.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh
 include tests/unit/local.mk
