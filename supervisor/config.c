@@ -247,6 +247,11 @@ parse_file(struct kilnd_config *cfg, const char *path, int must_exist)
 			fprintf(stderr, "kilnd: %s:%d: unknown key or missing value '%s'\n",
 			    path, lineno, s);
 			r = -EINVAL;
+		} else if (o->has_arg == 0 && eq != NULL) {
+			/* "check = false" must not switch it on */
+			fprintf(stderr, "kilnd: %s:%d: '%s' is a switch: write the key "
+			    "alone, without a value\n", path, lineno, s);
+			r = -EINVAL;
 		} else
 			r = o->set(cfg, val);
 	}
