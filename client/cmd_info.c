@@ -161,6 +161,8 @@ cmd_debug(struct ctl *c, int argc, char **argv)
 	int json = 0;
 	struct info in;
 
+	if (argc >= 2 && strcmp(argv[1], "run") == 0)
+		return cmd_debug_run(c, argc - 1, argv + 1);
 	if (argc == 3 && strcmp(argv[1], "violate-seccomp") == 0)
 		return debug_violate(c, argv[2]);
 	if (argc == 3 && strcmp(argv[1], "--format") == 0 && strcmp(argv[2], "json") == 0)

@@ -24,4 +24,7 @@ int cmd_info(struct ctl *c, int argc, char **argv);
 int cmd_debug(struct ctl *c, int argc, char **argv);
 int cmd_ping(struct ctl *c, int argc, char **argv);
 
+/* cmd_run.c */
+int cmd_debug_run(struct ctl *c, int argc, char **argv);
+
 #endif

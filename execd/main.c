@@ -1,13 +1,26 @@
 /* main.c: kiln-execd, runs each RUN step in a container it sets up itself. */
 #include "execd.h"
+#include "log.h"
 #include "util.h"
 
-/* namespaces, mounts, pivot_root and the steps' own capability set */
-static const cap_value_t execd_caps[] = {
-	CAP_SYS_ADMIN, CAP_SYS_CHROOT, CAP_SETUID, CAP_SETGID, CAP_SETPCAP, CAP_CHOWN,
-	CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID, CAP_KILL, CAP_MKNOD, CAP_NET_ADMIN,
-	CAP_NET_RAW, CAP_NET_BIND_SERVICE, CAP_SETFCAP, CAP_AUDIT_WRITE,
+static const struct ipc_handler from_solverd[] = {
+	{ IPC_EXEC_RUN, run_on_exec },
+	{ IPC_EXEC_CANCEL, run_on_cancel },
+	IPC_HANDLERS_END
 };
+
+/* Forks the step spawner (spawner.c) before lockdown: it keeps what the
+ * steps' setup needs, so execd itself can keep nothing. */
+static int
+execd_setup(struct helper *h)
+{
+	int fd, r;
+
+	r = spawner_start(&fd);
+	if (r < 0)
+		return r;
+	return run_attach_spawner(h, fd);
+}
 
 int
 main(int argc, char **argv)
@@ -16,8 +29,12 @@ main(int argc, char **argv)
 		.self = PROC_EXECD,
 		.syscalls = execd_syscalls,
 		.nsyscalls = execd_nsyscalls,
-		.caps = execd_caps,
-		.ncaps = ARRAY_SIZE(execd_caps),
+		/* every capability the steps need lives in the spawner */
+		.caps = NULL,
+		.ncaps = 0,
+		.handlers = { [PROC_SOLVERD] = from_solverd },
+		.setup = execd_setup,
+		.peer_up = run_peer_up,
 	};
 
 	return helper_main(&def, argc, argv);

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <event2/event.h>
 #include "log.h"
+#include "forward_exec.h"
 #include "solverd.h"
 
 /* A client connection; its forwarded requests hold references too, so
@@ -36,6 +37,7 @@ client_closed(struct ipc_peer *p, void *arg)
 	struct client *c = arg;
 
 	c->peer = NULL;
+	fwd_exec_client_gone(p);
 	client_unref(c);
 }
 
@@ -100,10 +102,29 @@ on_client_ping(struct ipc_peer *p, struct ipc_msg *m)
 	return ipc_reply_empty(p, IPC_PONG, m->hdr.id);
 }
 
+/* kilnctl debug run: forward_exec.c; needs --test-hooks */
+static int
+on_exec_run(struct ipc_peer *p, struct ipc_msg *m)
+{
+	struct client *c = ipc_peer_ctx(p);
+
+	return fwd_exec_run(c->helper, p, m);
+}
+
+static int
+on_exec_cancel(struct ipc_peer *p, struct ipc_msg *m)
+{
+	struct client *c = ipc_peer_ctx(p);
+
+	return fwd_exec_cancel(c->helper, p, m);
+}
+
 static const struct ipc_handler from_client[] = {
 	{ IPC_PING, on_client_ping },
 	{ IPC_INFO, on_forward },
 	{ IPC_DEBUG_VIOLATE, on_forward },
+	{ IPC_EXEC_RUN, on_exec_run },
+	{ IPC_EXEC_CANCEL, on_exec_cancel },
 	IPC_HANDLERS_END
 };
 

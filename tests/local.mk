@@ -13,8 +13,11 @@ INTEGRATION_TESTS = \
 	tests/integration/config.sh \
 	tests/integration/check.sh \
 	tests/integration/check-start.sh \
-	tests/integration/slirp.sh
+	tests/integration/slirp.sh \
+	tests/integration/execd-run.sh \
+	tests/integration/execd-security.sh
 TESTS += $(INTEGRATION_TESTS)
-EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh
+EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
+	tests/integration/execd-lib.sh
 include tests/unit/local.mk
 include tests/fuzz/local.mk

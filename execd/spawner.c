@@ -1,0 +1,305 @@
+/* spawner.c: execd's pre-seccomp child that clones every step, reaps it and kills it on cancel. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <event2/event.h>
+#include "execd.h"
+#include "log.h"
+#include "sandbox.h"
+#include "util.h"
+
+/*
+ * Why a spawner. Seccomp filters are inherited across fork and execve
+ * and can only be added to, and where two filters disagree the harsher
+ * action wins: a step forked by execd after its lockdown would carry
+ * execd's filter, whose default is SIGSYS, under the step profile, whose
+ * default is EPERM. Every syscall the image's programs make outside
+ * execd's short list would then kill them instead of failing with EPERM
+ * (unshare, keyctl ...), and execd's list would have to grow by mount,
+ * pivot_root, clone with namespace flags, sethostname and the rest.
+ * So execd forks this process in its setup, before it drops its
+ * capabilities and loads its filter. The spawner keeps only the
+ * capabilities the steps' setup needs, talks to nobody but execd over a
+ * socketpair, and loads no filter of its own: anything it loads, every
+ * step inherits (a filter of "step profile plus setup syscalls, EPERM
+ * otherwise" is the next tightening). execd proper then needs no
+ * capability and nothing beyond the base policy (policy.c).
+ */
+
+/* namespaces, mounts, pivot_root, lo up; then the steps' own set */
+static const cap_value_t spawner_caps[] = {
+	CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_SYS_CHROOT, CAP_SETUID, CAP_SETGID,
+	CAP_SETPCAP, CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID,
+	CAP_KILL, CAP_MKNOD, CAP_NET_RAW, CAP_NET_BIND_SERVICE, CAP_SETFCAP,
+	CAP_AUDIT_WRITE,
+};
+
+struct step {
+	struct step	*next;
+	uint32_t	 tag;		/* execd's request id */
+	pid_t		 pid;		/* the step's pid 1 */
+	int		 cancelled;
+};
+
+struct spawner {
+	struct event_base	*base;
+	struct ipc_peer		*peer;
+	struct step		*steps;
+};
+
+static struct step *
+step_find(struct spawner *sp, uint32_t tag, pid_t pid)
+{
+	for (struct step *s = sp->steps; s; s = s->next)
+		if ((tag && s->tag == tag) || (pid && s->pid == pid))
+			return s;
+	return NULL;
+}
+
+static void
+step_remove(struct spawner *sp, struct step *dead)
+{
+	for (struct step **pp = &sp->steps; *pp; pp = &(*pp)->next)
+		if (*pp == dead) {
+			*pp = dead->next;
+			free(dead);
+			return;
+		}
+}
+
+static void
+send_exit(struct spawner *sp, struct step *s, int status)
+{
+	int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	struct ipc_wr w;
+
+	ipc_wr_init(&w);
+	msgpack_pack_array(&w.pk, 3);
+	msgpack_pack_int64(&w.pk, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	msgpack_pack_int64(&w.pk, sig);
+	ipc_wr_str(&w, s->cancelled ? "cancelled" : "");
+	ipc_send(sp->peer, IPC_EXEC_EXIT, s->tag, &w, NULL, 0);
+	ipc_wr_free(&w);
+}
+
+/* pid 1 of a step is reaped only once its namespace is empty: the kernel
+ * kills and waits for the rest when it dies. */
+static void
+on_sigchld(evutil_socket_t sig, short what, void *arg)
+{
+	struct spawner *sp = arg;
+	pid_t pid;
+	int status;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		struct step *s = step_find(sp, 0, pid);
+
+		if (s == NULL)
+			continue;
+		if (sp->peer)
+			send_exit(sp, s, status);
+		step_remove(sp, s);
+	}
+}
+
+static int
+send_started(struct spawner *sp, uint32_t tag, pid_t pid)
+{
+	struct ipc_wr w;
+	int r;
+
+	ipc_wr_init(&w);
+	msgpack_pack_array(&w.pk, 1);
+	msgpack_pack_int64(&w.pk, pid);
+	r = ipc_send(sp->peer, IPC_EXEC_STARTED, tag, &w, NULL, 0);
+	ipc_wr_free(&w);
+	return r;
+}
+
+static const char *
+clone_advice(int err)
+{
+	if (err == ENOSPC)
+		return " (a namespace limit was reached: see the sysctls "
+		    "user.max_pid_namespaces, user.max_mnt_namespaces, "
+		    "user.max_uts_namespaces, user.max_ipc_namespaces and "
+		    "user.max_net_namespaces)";
+	return "";
+}
+
+/* Waits for the step's execve (EOF on the sync pipe) or its failure. */
+static int
+wait_started(struct spawner *sp, uint32_t tag, pid_t pid, int sync_fd)
+{
+	struct exec_fail f;
+	ssize_t n;
+
+	do
+		n = read(sync_fd, &f, sizeof(f));
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(f))
+		return 0;
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	f.what[sizeof(f.what) - 1] = '\0';
+	ipc_reply_error(sp->peer, tag, f.err, "step setup failed: %s: %s",
+	    f.what, strerror(f.err));
+	return -1;
+}
+
+static int
+start_step(struct spawner *sp, struct ipc_msg *m, const struct exec_spec *spec)
+{
+	unsigned long flags = container_clone_flags(spec);
+	struct step *s;
+	int sync[2];
+	pid_t pid;
+
+	s = calloc(1, sizeof(*s));
+	if (s == NULL || pipe2(sync, O_CLOEXEC) < 0) {
+		free(s);
+		return -errno;
+	}
+	/* a raw clone: fork-like, with the namespaces of the step */
+	pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid == 0) {
+		close(sync[0]);
+		container_child(spec, m->fds[0], m->fds[1], sync[1]);
+	}
+	close(sync[1]);
+	if (pid < 0) {
+		int e = errno;
+
+		close(sync[0]);
+		free(s);
+		return ipc_reply_error(sp->peer, m->hdr.id, e, "clone of the step's "
+		    "namespaces: %s%s", strerror(e), clone_advice(e));
+	}
+	if (wait_started(sp, m->hdr.id, pid, sync[0]) < 0) {
+		close(sync[0]);
+		free(s);
+		return 0;
+	}
+	close(sync[0]);
+	*s = (struct step){ sp->steps, m->hdr.id, pid, 0 };
+	sp->steps = s;
+	return send_started(sp, m->hdr.id, pid);
+}
+
+static int
+on_run(struct ipc_peer *p, struct ipc_msg *m)
+{
+	struct spawner *sp = ipc_peer_ctx(p);
+	struct exec_spec spec;
+	char why[256];
+	int r;
+
+	if (m->nfds != 2)
+		return -EBADMSG;
+	r = exec_spec_parse(&m->body, &spec, why, sizeof(why));
+	if (r < 0)
+		return ipc_reply_error(p, m->hdr.id, -r, "%s", why);
+	r = start_step(sp, m, &spec);
+	exec_spec_free(&spec);
+	return r;
+}
+
+static int
+on_cancel(struct ipc_peer *p, struct ipc_msg *m)
+{
+	struct spawner *sp = ipc_peer_ctx(p);
+	struct ipc_rd rd;
+	struct step *s;
+	uint64_t tag;
+
+	if (ipc_rd_init(&rd, &m->body) < 0 || ipc_rd_u64(&rd, &tag) < 0 ||
+	    ipc_rd_end(&rd) < 0)
+		return -EBADMSG;
+	s = step_find(sp, (uint32_t)tag, 0);
+	/* not found: it ended already and its EXEC_EXIT is on its way */
+	if (s == NULL || tag == 0)
+		return 0;
+	/* pid 1 of the namespace: the kernel kills the rest with it */
+	s->cancelled = 1;
+	kill(s->pid, SIGKILL);
+	return 0;
+}
+
+static const struct ipc_handler from_execd[] = {
+	{ IPC_EXEC_RUN, on_run },
+	{ IPC_EXEC_CANCEL, on_cancel },
+	IPC_HANDLERS_END
+};
+
+/* execd is gone: so are its steps, and so is the spawner. */
+static void
+on_execd_closed(struct ipc_peer *p, void *arg)
+{
+	struct spawner *sp = arg;
+
+	sp->peer = NULL;
+	for (struct step *s = sp->steps; s; s = s->next)
+		kill(s->pid, SIGKILL);
+	event_base_loopexit(sp->base, NULL);
+}
+
+static void __attribute__((noreturn))
+spawner_main(int fd, pid_t parent)
+{
+	static struct spawner sp;
+	struct event *ev;
+
+	/* bubblewrap's order: set the death signal, then check the parent */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(1);
+	prctl(PR_SET_NAME, "execd-spawner", 0, 0, 0);
+	/* kilnd's control channel is execd's alone */
+	close(HELPER_CONTROL_FD);
+	/* execd's event base shares its epoll instance with execd: never
+	 * touch it here */
+	sp.base = event_base_new();
+	if (sp.base == NULL || sandbox_caps_limit(spawner_caps,
+	    ARRAY_SIZE(spawner_caps)) < 0)
+		_exit(1);
+	sp.peer = ipc_peer_new(sp.base, fd, PROC_EXECD, from_execd, &sp);
+	ev = evsignal_new(sp.base, SIGCHLD, on_sigchld, &sp);
+	if (sp.peer == NULL || ev == NULL || event_add(ev, NULL) < 0)
+		_exit(1);
+	ipc_peer_set_close_cb(sp.peer, on_execd_closed, &sp);
+	event_base_dispatch(sp.base);
+	/* steps killed; their reaping is the kernel's once we are gone */
+	_exit(0);
+}
+
+int
+spawner_start(int *execd_end)
+{
+	pid_t parent = getpid(), pid;
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		int r = -errno;
+
+		close(sv[0]);
+		close(sv[1]);
+		return r;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		spawner_main(sv[1], parent);
+	}
+	close(sv[1]);
+	*execd_end = sv[0];
+	log_debug("step spawner is pid %ld", (long)pid);
+	return 0;
+}
