@@ -6,6 +6,7 @@ INTEGRATION_TESTS = \
 	tests/integration/start-stop.sh \
 	tests/integration/restart.sh \
 	tests/integration/seccomp-violation.sh \
+	tests/integration/seccomp-log.sh \
 	tests/integration/give-up.sh \
 	tests/integration/debug-wrap.sh \
 	tests/integration/copy-up.sh \
