@@ -149,8 +149,8 @@ sigsys_report(int sig, siginfo_t *si, void *uc)
 	_exit(128 + SIGSYS);
 }
 
-static int
-add_arches(scmp_filter_ctx ctx)
+int
+sandbox_add_arches(scmp_filter_ctx ctx)
 {
 #if defined(__x86_64__)
 	static const uint32_t extra[] = { SCMP_ARCH_X86, SCMP_ARCH_X32 };
@@ -183,7 +183,7 @@ sandbox_seccomp_load(const int *syscalls, size_t n, int mode, int rfd)
 	ctx = seccomp_init(def);
 	if (ctx == NULL)
 		return -ENOMEM;
-	r = add_arches(ctx);
+	r = sandbox_add_arches(ctx);
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, syscalls[i], 0);
 		if (r == -EDOM || r == -EINVAL)

@@ -25,6 +25,10 @@ int sandbox_caps_limit(const cap_value_t *keep, size_t n);
 /* Effective capabilities as a bit mask, for status replies. */
 uint64_t sandbox_caps_effective(void);
 
+/* Adds the secondary architectures of this one (x86 and x32 on x86_64,
+ * arm on aarch64) so a filter cannot be sidestepped through them. */
+int sandbox_add_arches(scmp_filter_ctx ctx);
+
 /* Sets no_new_privs and loads an allowlist filter for the native and the
  * secondary architectures. In ENFORCE mode a SIGSYS handler first sends a
  * SECCOMP_NOTE frame naming the syscall on report_fd, then the process

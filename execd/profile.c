@@ -168,25 +168,6 @@ add_arg_rules(scmp_filter_ctx ctx)
 	return r;
 }
 
-static int
-add_arches(scmp_filter_ctx ctx)
-{
-#if defined(__x86_64__)
-	static const uint32_t extra[] = { SCMP_ARCH_X86, SCMP_ARCH_X32 };
-#elif defined(__aarch64__)
-	static const uint32_t extra[] = { SCMP_ARCH_ARM };
-#else
-	static const uint32_t extra[] = { 0 };
-#endif
-	for (size_t i = 0; i < ARRAY_SIZE(extra); i++) {
-		int r = extra[i] ? seccomp_arch_add(ctx, extra[i]) : 0;
-
-		if (r < 0 && r != -EEXIST)
-			return r;
-	}
-	return 0;
-}
-
 /* Last thing before execve (STYLE rule 15): no_new_privs is already set. */
 int
 profile_step_load(struct exec_fail *f)
@@ -196,7 +177,7 @@ profile_step_load(struct exec_fail *f)
 
 	if (ctx == NULL)
 		return exec_fail_set(f, ENOMEM, "building the seccomp profile");
-	r = add_arches(ctx);
+	r = sandbox_add_arches(ctx);
 	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(step_allow); i++)
 		r = add_rule(ctx, SCMP_ACT_ALLOW, step_allow[i], 0, NULL);
 	if (r == 0)
