@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <msgpack.h>
 #include "ipc_msg.h"
 #include "proc.h"
@@ -92,6 +93,15 @@ void ipc_wr_free(struct ipc_wr *w);
 void ipc_wr_str(struct ipc_wr *w, const char *s);
 
 /* --- blocking I/O of one frame (ipc_io.c), for kilnctl and tests --- */
+struct msghdr;
+/* Room for the control message of IPC_MAX_FDS descriptors. */
+union ipc_cmsg {
+	char	buf[CMSG_SPACE(IPC_MAX_FDS * sizeof(int))];
+	struct cmsghdr align;
+};
+/* Attaches nfds descriptors to mh as SCM_RIGHTS, using cm's room. */
+void ipc_cmsg_put_fds(struct msghdr *mh, union ipc_cmsg *cm, const int *fds,
+    int nfds);
 /* Sends one frame; fds stay open (the caller closes them after). */
 int ipc_frame_send(int sock, uint16_t type, uint32_t id, const void *body,
     size_t len, const int *fds, int nfds);

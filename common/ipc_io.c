@@ -6,14 +6,28 @@
 #include <sys/uio.h>
 #include "ipc.h"
 
+void
+ipc_cmsg_put_fds(struct msghdr *mh, union ipc_cmsg *cm, const int *fds, int nfds)
+{
+	struct cmsghdr *c;
+
+	if (nfds <= 0)
+		return;
+	memset(cm, 0, sizeof(*cm));
+	mh->msg_control = cm->buf;
+	mh->msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+	c = CMSG_FIRSTHDR(mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+	memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
+}
+
 int
 ipc_frame_send(int sock, uint16_t type, uint32_t id, const void *body,
     size_t len, const int *fds, int nfds)
 {
-	union {
-		char buf[CMSG_SPACE(IPC_MAX_FDS * sizeof(int))];
-		struct cmsghdr align;
-	} cm;
+	union ipc_cmsg cm;
 	struct ipc_hdr h = { (uint32_t)len, type, IPC_VERSION, (uint8_t)nfds, id };
 	uint8_t hb[IPC_HDR_SIZE];
 	struct iovec iov[2] = { { hb, IPC_HDR_SIZE }, { (void *)body, len } };
@@ -25,18 +39,7 @@ ipc_frame_send(int sock, uint16_t type, uint32_t id, const void *body,
 	if (len > IPC_MAX_BODY)
 		return -E2BIG;
 	ipc_hdr_encode(hb, &h);
-	if (nfds > 0) {
-		struct cmsghdr *c;
-
-		memset(&cm, 0, sizeof(cm));
-		mh.msg_control = cm.buf;
-		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
-		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
-	}
+	ipc_cmsg_put_fds(&mh, &cm, fds, nfds);
 	do {
 		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
 	} while (n < 0 && errno == EINTR);
@@ -79,10 +82,7 @@ ssize_t
 ipc_frame_recv(int sock, uint8_t *buf, size_t size, int fds[IPC_MAX_FDS],
     int *nfds, int flags)
 {
-	union {
-		char buf[CMSG_SPACE(IPC_MAX_FDS * sizeof(int))];
-		struct cmsghdr align;
-	} cm;
+	union ipc_cmsg cm;
 	struct iovec iov = { buf, size };
 	struct msghdr mh = {
 		.msg_iov = &iov, .msg_iovlen = 1,

@@ -172,26 +172,12 @@ set_reading(struct ipc_peer *p, int on)
 static int
 try_send(struct ipc_peer *p, struct out_frame *f)
 {
-	union {
-		char buf[CMSG_SPACE(IPC_MAX_FDS * sizeof(int))];
-		struct cmsghdr align;
-	} cm;
+	union ipc_cmsg cm;
 	struct iovec iov = { f->data, f->len };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	ssize_t n;
 
-	if (f->nfds) {
-		struct cmsghdr *c;
-
-		memset(&cm, 0, sizeof(cm));
-		mh.msg_control = cm.buf;
-		mh.msg_controllen = CMSG_SPACE(f->nfds * sizeof(int));
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(f->nfds * sizeof(int));
-		memcpy(CMSG_DATA(c), f->fds, f->nfds * sizeof(int));
-	}
+	ipc_cmsg_put_fds(&mh, &cm, f->fds, f->nfds);
 	do {
 		n = sendmsg(p->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 	} while (n < 0 && errno == EINTR);

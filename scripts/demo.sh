@@ -5,17 +5,8 @@
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 USER_NAME=${KILN_TEST_USER:-kiln-test}
-if [ "$(id -u)" != 0 ]; then
-	echo "scripts/demo.sh installs packages and creates the user $USER_NAME: run it as root (sudo)" >&2
-	exit 2
-fi
-"$here/scripts/deps.sh"
-"$here/scripts/test-user.sh"
+src=$("$here/scripts/stage.sh" kiln-demo)
 home=$(getent passwd "$USER_NAME" | cut -d: -f6)
-src="$home/kiln-demo"
-rm -rf "$src"
-rsync -a --exclude .git --exclude 'build*/' "$here/" "$src/"
-chown -R "$USER_NAME:" "$src"
 runuser -u "$USER_NAME" -- env -i HOME="$home" USER="$USER_NAME" \
 	PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8 sh -eu -c "
 cd '$src'

@@ -6,17 +6,8 @@
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 USER_NAME=${KILN_TEST_USER:-kiln-test}
-if [ "$(id -u)" != 0 ]; then
-	echo "scripts/test.sh sets up a test user and devices: run it as root (sudo)" >&2
-	exit 2
-fi
-"$here/scripts/deps.sh"
-"$here/scripts/test-user.sh"
+src=$("$here/scripts/stage.sh" kiln-src)
 home=$(getent passwd "$USER_NAME" | cut -d: -f6)
-src="$home/kiln-src"
-rm -rf "$src"
-rsync -a --exclude .git --exclude 'build*/' "$here/" "$src/"
-chown -R "$USER_NAME:" "$src"
 set +e
 runuser -u "$USER_NAME" -- env -i HOME="$home" USER="$USER_NAME" \
 	PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8 \

@@ -4,13 +4,7 @@
 kiln_setup
 uid=$(id -u)
 
-# $T/bin: every program of $PATH but newuidmap and newgidmap
-mkdir "$T/bin"
-for d in $(echo "$PATH" | tr : ' '); do
-	[ -d "$d" ] && ln -s "$d"/* "$T/bin/" 2>/dev/null || true
-done
-rm -f "$T/bin/newuidmap" "$T/bin/newgidmap"
-[ -x "$T/bin/sh" ] || fail "no symlinks made in $T/bin"
+path_without_uidmap
 
 saved=$PATH
 PATH="$T/bin"

@@ -4,16 +4,6 @@
 kiln_setup
 me=$(id -un)
 
-# $T/bin: every program of $PATH but newuidmap and newgidmap
-path_without_uidmap() {
-	mkdir "$T/bin"
-	for d in $(echo "$PATH" | tr : ' '); do
-		[ -d "$d" ] && ln -s "$d"/* "$T/bin/" 2>/dev/null || true
-	done
-	rm -f "$T/bin/newuidmap" "$T/bin/newgidmap"
-	[ -x "$T/bin/sh" ] || fail "no symlinks made in $T/bin"
-}
-
 # the overlayfs trial runs where the snapshots will live, and cleans up
 mkdir -p "$XDG_DATA_HOME/kiln"
 "$KILND" --check >"$T/out" 2>&1 || fail "kilnd --check failed: $(cat "$T/out")"

@@ -100,6 +100,16 @@ kiln_stop() {
 	return 0
 }
 
+# $T/bin: every program of $PATH but newuidmap and newgidmap
+path_without_uidmap() {
+	mkdir "$T/bin"
+	for d in $(echo "$PATH" | tr : ' '); do
+		[ -d "$d" ] && ln -s "$d"/* "$T/bin/" 2>/dev/null || true
+	done
+	rm -f "$T/bin/newuidmap" "$T/bin/newgidmap"
+	[ -x "$T/bin/sh" ] || fail "no symlinks made in $T/bin"
+}
+
 assert_grep() {
 	grep -q -e "$1" "$2" || fail "expected '$1' in $2: $(tail -n 20 "$2")"
 }
