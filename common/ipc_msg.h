@@ -70,10 +70,23 @@
 	/* --- execd (40-59) --- */ \
 	/* solverd -> execd -> execd's spawner (and, with --test-hooks, client -> \
 	 * solverd): [str rootfs, [str argv...], [str env...], str cwd, \
-	 *  str user "uid[:gid]", bool network_none] + 2 fds: the write ends of \
-	 * the step's stdout and stderr pipes. Answered by EXEC_EXIT, or ERROR \
-	 * when the step could not be started */ \
-	X(EXEC_RUN,     40, REQ,   P_CLIENT | P_SOLVERD | P_EXECD, 2) \
+	 *  str user, str network, [mount...], str security, str hostname, \
+	 *  [str "NAME ADDR"...] extra /etc/hosts lines] + fds: the write ends \
+	 * of the step's stdout and stderr pipes, then one fd per mount that \
+	 * takes one (below), in mount order. \
+	 * user: "" (root), NAME, UID, NAME:GROUP, UID:GID; names resolved in \
+	 *  the rootfs's /etc/passwd and /etc/group, supplementary groups too. \
+	 * network: "default" (the daemon's), "none" (own netns, lo up), "host". \
+	 * mount: [str type, str target, str source, bool readonly, u64 size, \
+	 *  i64 uid, i64 gid, i64 mode] with type "bind" (source: a path in the \
+	 *  kiln mount namespace, or "" to bind the next fd, a directory), \
+	 *  "cache" (source: the SNAP_CACHE path), "tmpfs" (size in bytes, 0: \
+	 *  default), "secret" (content read from the next fd; mode default \
+	 *  0400); uid/gid/mode -1 when not given. \
+	 * security: "sandbox", or "insecure" (needs the daemon's \
+	 *  --allow-insecure-entitlement security.insecure). \
+	 * Answered by EXEC_EXIT, or ERROR when the step could not be started */ \
+	X(EXEC_RUN,     40, REQ,   P_CLIENT | P_SOLVERD | P_EXECD, 8) \
 	/* [i64 exit code (-1 if signalled), i64 signal, str error ("" or \
 	 *  "cancelled")] once the step's pid 1 was reaped */ \
 	X(EXEC_EXIT,    41, REPLY, P_SOLVERD | P_EXECD, 0) \
@@ -82,7 +95,132 @@
 	/* an EXEC_RUN's step passed execve: [i64 pid of its pid 1, as kiln \
 	 * sees it, for strace -p] */ \
 	X(EXEC_STARTED, 43, EVENT, P_SOLVERD | P_EXECD, 0) \
-	/* --- end of execd --- */
+	/* --- end of execd --- */ \
+	/* --- snapd: snapshots (60-69) --- */ \
+	/* Snapshot ids are snapd's strings. A mounted snapshot's path is in \
+	 * the kiln mount namespace, which execd shares. A solverd connection \
+	 * holds what it prepared, viewed or leased: when it closes, snapd \
+	 * drops its prepared snapshots and views and its leases. */ \
+	/* solverd -> snapd: [str parent committed id ("": empty root)]: a \
+	 * writable snapshot on parent's chain, mounted. SNAP_MOUNTED */ \
+	X(SNAP_PREPARE, 60, REQ,   P_SOLVERD, 0) \
+	/* [str id, str path where it is mounted] */ \
+	X(SNAP_MOUNTED, 61, REPLY, P_SNAPD,   0) \
+	/* solverd -> snapd: [str committed id]: a read-only view, mounted; \
+	 * SNAP_MOUNTED with the view's own id, which SNAP_REMOVE drops */ \
+	X(SNAP_VIEW,    62, REQ,   P_SOLVERD, 0) \
+	/* solverd -> snapd: [str prepared id]: unmount it and make it \
+	 * committed and immutable. SNAP_COMMITTED */ \
+	X(SNAP_COMMIT,  63, REQ,   P_SOLVERD, 0) \
+	/* [str committed id, u64 size of its own layer in bytes] */ \
+	X(SNAP_COMMITTED, 64, REPLY, P_SNAPD, 0) \
+	/* solverd -> snapd: [str id]: drop a prepared snapshot, a view or a \
+	 * cache hold (SNAP_CACHE). OK */ \
+	X(SNAP_REMOVE,  65, REQ,   P_SOLVERD, 0) \
+	/* solverd -> snapd: [str committed id]. SNAP_STAT_REPLY, or ERROR \
+	 * ENOENT when it is gone (pruned): a cache miss, not an error */ \
+	X(SNAP_STAT,    66, REQ,   P_SOLVERD, 0) \
+	/* [str id, str parent id, u64 size, i64 last used (unix seconds)] */ \
+	X(SNAP_STAT_REPLY, 67, REPLY, P_SNAPD, 0) \
+	/* solverd -> snapd: [str committed id, bool hold]: a lease of this \
+	 * connection that keeps the snapshot and its chain from GC and prune \
+	 * while a build uses it. OK */ \
+	X(SNAP_LEASE,   68, REQ,   P_SOLVERD, 0) \
+	/* --- snapd: file operations (70-79) --- */ \
+	/* solverd -> snapd: one COPY or ADD instruction into a prepared \
+	 * snapshot, with Docker's rules for files, directories, wildcards \
+	 * and a destination ending in '/': [str dest id, str dest path \
+	 * (absolute), [str src...] (relative to the source root, wildcards \
+	 * allowed), [str exclude...] (.dockerignore and --exclude patterns: \
+	 * Go filepath.Match, **, ! exceptions, last match wins), str from \
+	 * ("": the context fd; else a committed snapshot id), i64 uid, \
+	 * i64 gid (-1: 0 for the context, the source's for a snapshot), \
+	 * str chmod ("": keep; octal or symbolic), u32 flags (SNAP_COPY_*), \
+	 * i64 mtime (-1: keep)] + fd: the context directory when from is "". \
+	 * OK, or ERROR naming the source */ \
+	X(SNAP_COPY,    70, REQ,   P_SOLVERD, 1) \
+	/* solverd -> snapd: [str dest id, str path, u32 mode, i64 uid, \
+	 * i64 gid, i64 mtime] + fd: the content (COPY <<EOF). Parents are \
+	 * made as root 0755. OK */ \
+	X(SNAP_MKFILE,  71, REQ,   P_SOLVERD, 1) \
+	/* solverd -> snapd: [str dest id, str path, u32 mode, i64 uid, \
+	 * i64 gid] (WORKDIR): mkdir -p; existing ones are kept. OK */ \
+	X(SNAP_MKDIR,   72, REQ,   P_SOLVERD, 0) \
+	/* solverd -> snapd: the checksum of what SNAP_COPY with the same \
+	 * sources would read: [[str src...], [str exclude...], str from, \
+	 * u32 flags] + fd: the context when from is "". \
+	 * SNAP_CHECKSUM_REPLY */ \
+	X(SNAP_CHECKSUM, 73, REQ,  P_SOLVERD, 1) \
+	/* [str "sha256:HEX"]: over names, types, modes, link targets and \
+	 * contents; not times, so a touched file keeps its checksum */ \
+	X(SNAP_CHECKSUM_REPLY, 74, REPLY, P_SNAPD, 0) \
+	/* solverd -> snapd: [str cache id, str sharing (shared|private| \
+	 * locked), i64 uid, i64 gid, i64 mode]: the persistent directory of \
+	 * a RUN --mount=type=cache. SNAP_MOUNTED [str hold id, str path] once \
+	 * it may be used (locked: when the previous holder let go); \
+	 * SNAP_REMOVE of the hold id lets go */ \
+	X(SNAP_CACHE,   75, REQ,   P_SOLVERD, 0) \
+	/* --- snapd: layers, images, exports, usage (80-99) --- */ \
+	/* solverd -> snapd: [str committed id, str compression (gzip|zstd| \
+	 * none), i64 SOURCE_DATE_EPOCH (-1: none)]: the layer of this \
+	 * snapshot against its parent, stored as a blob; remembered per \
+	 * snapshot and compression. SNAP_DIFF_REPLY */ \
+	X(SNAP_DIFF,    80, REQ,   P_SOLVERD, 0) \
+	/* [str diff_id (sha256 of the tar), str blob digest, u64 blob size, \
+	 *  str media type] */ \
+	X(SNAP_DIFF_REPLY, 81, REPLY, P_SNAPD, 0) \
+	/* client -> solverd -> snapd: [str name ("": the archive's own \
+	 * names)] + fd: an OCI layout directory, or an OCI layout tar or a \
+	 * `docker save` tar open for reading. IMAGE_LIST_REPLY of what it \
+	 * imported */ \
+	X(IMAGE_IMPORT, 82, REQ,   P_CLIENT | P_SOLVERD, 1) \
+	/* client -> solverd -> snapd: - */ \
+	X(IMAGE_LIST,   83, REQ,   P_CLIENT | P_SOLVERD, 0) \
+	/* [[str name, str manifest digest, u64 size, i64 created]...] */ \
+	X(IMAGE_LIST_REPLY, 84, REPLY, P_SNAPD | P_SOLVERD, 0) \
+	/* client -> solverd -> snapd: [str name]. OK */ \
+	X(IMAGE_REMOVE, 85, REQ,   P_CLIENT | P_SOLVERD, 0) \
+	/* solverd -> snapd: [str name or "sha256:..." digest]: the image's \
+	 * config and its layers unpacked as a snapshot chain. \
+	 * IMAGE_RESOLVED, or ERROR ENOENT */ \
+	X(IMAGE_RESOLVE, 86, REQ,  P_SOLVERD, 0) \
+	/* [str manifest digest, str config JSON, str top committed snapshot \
+	 *  id ("": no layers)] */ \
+	X(IMAGE_RESOLVED, 87, REPLY, P_SNAPD, 0) \
+	/* solverd -> snapd: [str name ("": none), str config JSON, \
+	 * [[str blob digest, u64 size, str media type]...] layers, str top \
+	 * snapshot id]: writes config and manifest blobs, names the image. \
+	 * IMAGE_CREATED */ \
+	X(IMAGE_CREATE, 88, REQ,   P_SOLVERD, 0) \
+	/* [str manifest digest, str config digest, u64 manifest size] */ \
+	X(IMAGE_CREATED, 89, REPLY, P_SNAPD,  0) \
+	/* solverd -> snapd: [str committed id ("": empty)] + fd: a directory \
+	 * of the client's; the tree is copied in, owned by the user who runs \
+	 * kilnd. OK */ \
+	X(EXPORT_LOCAL, 90, REQ,   P_SOLVERD, 1) \
+	/* solverd -> snapd: [str committed id] + fd: written as a tar \
+	 * stream. OK after the last byte */ \
+	X(EXPORT_TAR,   91, REQ,   P_SOLVERD, 1) \
+	/* client -> solverd -> snapd: - */ \
+	X(DU,           92, REQ,   P_CLIENT | P_SOLVERD, 0) \
+	/* [[str id, str kind, u64 size, i64 last used, str description]...] */ \
+	X(DU_REPLY,     93, REPLY, P_SNAPD | P_SOLVERD, 0) \
+	/* client -> solverd -> snapd: [bool all, u64 keep storage bytes (0: \
+	 * no bound), i64 keep duration seconds (0: none)] */ \
+	X(PRUNE,        94, REQ,   P_CLIENT | P_SOLVERD, 0) \
+	/* [u64 bytes reclaimed, u64 records removed] */ \
+	X(PRUNE_REPLY,  95, REPLY, P_SNAPD | P_SOLVERD, 0) \
+	/* --- end of snapd --- */ \
+	/* --- solverd: builds (100-139), client <-> solverd --- */ \
+	/* --- end of solverd --- */ \
+	/* --- images and registries (140-169) --- */ \
+	/* --- end of images and registries --- */
+
+/* SNAP_COPY and SNAP_CHECKSUM flags */
+#define SNAP_COPY_FOLLOW	0x1	/* follow a source that is a symlink */
+#define SNAP_COPY_UNPACK	0x2	/* ADD: extract a local tar archive */
+#define SNAP_COPY_PARENTS	0x4	/* --parents: keep the source's path */
+#define SNAP_COPY_LINK		0x8	/* --link: the layer stands alone */
 
 enum ipc_kind { IPC_KIND_REQ = 1, IPC_KIND_REPLY, IPC_KIND_EVENT, IPC_KIND_NOTE };
 

@@ -6,7 +6,8 @@
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 USER_NAME=${KILN_TEST_USER:-kiln-test}
-src=$("$here/scripts/stage.sh" kiln-src)
+# KILN_STAGE: the copy's name, so that several checkouts can test at once
+src=$("$here/scripts/stage.sh" "${KILN_STAGE:-kiln-src}")
 home=$(getent passwd "$USER_NAME" | cut -d: -f6)
 set +e
 runuser -u "$USER_NAME" -- env -i HOME="$home" USER="$USER_NAME" \

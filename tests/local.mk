@@ -17,6 +17,17 @@ INTEGRATION_TESTS = \
 	tests/integration/slirp.sh \
 	tests/integration/execd-run.sh \
 	tests/integration/execd-security.sh
+# each area lists its own tests in its own file, so parallel work does not
+# collide in one list
+SNAPD_TESTS =
+EXECD_TESTS =
+BUILD_TESTS =
+IMAGE_TESTS =
+include tests/integration/snapd.mk
+include tests/integration/execd.mk
+include tests/integration/build.mk
+include tests/integration/image.mk
+INTEGRATION_TESTS += $(SNAPD_TESTS) $(EXECD_TESTS) $(BUILD_TESTS) $(IMAGE_TESTS)
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/execd-lib.sh

@@ -32,3 +32,7 @@ noinst_SCRIPTS = tests/fuzz/fuzz-ipc-frame
 CLEANFILES += tests/fuzz/fuzz-ipc-frame
 TESTS += tests/fuzz/fuzz-ipc-frame.sh
 endif
+
+# each area's harnesses (decoders of untrusted input) in its own file
+include tests/fuzz/snapd.mk
+include tests/fuzz/dockerfile.mk

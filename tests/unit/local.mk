@@ -1,8 +1,6 @@
 # tests/unit/local.mk: cmocka unit tests of the IPC core, and a valgrind run of them.
 if ENABLE_TESTS
 UNIT_TESTS = tests/unit/test-ipc-frame tests/unit/test-ipc-peer
-check_PROGRAMS += $(UNIT_TESTS)
-TESTS += $(UNIT_TESTS)
 
 UNIT_CFLAGS = $(KILN_COMMON_CFLAGS) $(CMOCKA_CFLAGS)
 UNIT_LIBS = $(KILN_COMMON_LIBS) $(CMOCKA_LIBS)
@@ -18,6 +16,13 @@ tests_unit_test_ipc_peer_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_ipc_peer_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=recvmsg \
 	-Wl,--wrap=calloc -Wl,--wrap=ipc_type_lookup
 tests_unit_test_ipc_peer_LDADD = $(UNIT_LIBS)
+
+# each area adds its unit tests to UNIT_TESTS in its own file
+include tests/unit/snapd.mk
+include tests/unit/solverd.mk
+
+check_PROGRAMS += $(UNIT_TESTS)
+TESTS += $(UNIT_TESTS)
 
 # For a build configured without --enable-sanitizers: valgrind and ASan
 # do not mix.

@@ -1,0 +1,1 @@
+# tests/fuzz/dockerfile.mk: libFuzzer harness of the Dockerfile parser.

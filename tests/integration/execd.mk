@@ -1,0 +1,2 @@
+# tests/integration/execd.mk: the execd area's integration tests.
+EXECD_TESTS +=

@@ -1,0 +1,1 @@
+# tests/unit/snapd.mk: kiln-snapd's cmocka unit tests.

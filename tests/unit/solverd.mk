@@ -1,0 +1,1 @@
+# tests/unit/solverd.mk: kiln-solverd's cmocka unit tests.
