@@ -1,4 +1,5 @@
 # solverd/local.mk: kiln-solverd, installed in $(pkglibexecdir).
+include solverd/dockerfile/local.mk
 pkglibexec_PROGRAMS += kiln-solverd
 kiln_solverd_SOURCES = solverd/solverd.h solverd/main.c solverd/policy.c solverd/api.c \
 	solverd/forward_exec.c solverd/forward_exec.h
