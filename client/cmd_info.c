@@ -163,6 +163,8 @@ cmd_debug(struct ctl *c, int argc, char **argv)
 
 	if (argc >= 2 && strcmp(argv[1], "run") == 0)
 		return cmd_debug_run(c, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "call") == 0)
+		return cmd_debug_call(c, argc - 1, argv + 1);
 	if (argc == 3 && strcmp(argv[1], "violate-seccomp") == 0)
 		return debug_violate(c, argv[2]);
 	if (argc == 3 && strcmp(argv[1], "--format") == 0 && strcmp(argv[2], "json") == 0)

@@ -1,5 +1,6 @@
 /* ipc_msg.c: the table generated from ipc_msg.h. */
 #include <stddef.h>
+#include <string.h>
 #include "ipc_msg.h"
 
 static const struct ipc_type_info ipc_types[] = {
@@ -23,4 +24,13 @@ ipc_type_name(uint16_t type)
 {
 	const struct ipc_type_info *t = ipc_type_lookup(type);
 	return t ? t->name : "unknown";
+}
+
+const struct ipc_type_info *
+ipc_type_by_name(const char *name)
+{
+	for (size_t i = 0; i < sizeof(ipc_types) / sizeof(ipc_types[0]); i++)
+		if (strcmp(ipc_types[i].name, name) == 0)
+			return &ipc_types[i];
+	return NULL;
 }

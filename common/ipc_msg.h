@@ -97,35 +97,38 @@
 	X(EXEC_STARTED, 43, EVENT, P_SOLVERD | P_EXECD, 0) \
 	/* --- end of execd --- */ \
 	/* --- snapd: snapshots (60-69) --- */ \
+	/* Requests solverd makes; a client may send them too, and solverd \
+	 * forwards those only when kilnd runs with --test-hooks (kilnctl \
+	 * debug call, for tests). */ \
 	/* Snapshot ids are snapd's strings. A mounted snapshot's path is in \
 	 * the kiln mount namespace, which execd shares. A solverd connection \
 	 * holds what it prepared, viewed or leased: when it closes, snapd \
 	 * drops its prepared snapshots and views and its leases. */ \
 	/* solverd -> snapd: [str parent committed id ("": empty root)]: a \
 	 * writable snapshot on parent's chain, mounted. SNAP_MOUNTED */ \
-	X(SNAP_PREPARE, 60, REQ,   P_SOLVERD, 0) \
+	X(SNAP_PREPARE, 60, REQ,   P_SOLVERD | P_CLIENT, 0) \
 	/* [str id, str path where it is mounted] */ \
 	X(SNAP_MOUNTED, 61, REPLY, P_SNAPD,   0) \
 	/* solverd -> snapd: [str committed id]: a read-only view, mounted; \
 	 * SNAP_MOUNTED with the view's own id, which SNAP_REMOVE drops */ \
-	X(SNAP_VIEW,    62, REQ,   P_SOLVERD, 0) \
+	X(SNAP_VIEW,    62, REQ,   P_SOLVERD | P_CLIENT, 0) \
 	/* solverd -> snapd: [str prepared id]: unmount it and make it \
 	 * committed and immutable. SNAP_COMMITTED */ \
-	X(SNAP_COMMIT,  63, REQ,   P_SOLVERD, 0) \
+	X(SNAP_COMMIT,  63, REQ,   P_SOLVERD | P_CLIENT, 0) \
 	/* [str committed id, u64 size of its own layer in bytes] */ \
 	X(SNAP_COMMITTED, 64, REPLY, P_SNAPD, 0) \
 	/* solverd -> snapd: [str id]: drop a prepared snapshot, a view or a \
 	 * cache hold (SNAP_CACHE). OK */ \
-	X(SNAP_REMOVE,  65, REQ,   P_SOLVERD, 0) \
+	X(SNAP_REMOVE,  65, REQ,   P_SOLVERD | P_CLIENT, 0) \
 	/* solverd -> snapd: [str committed id]. SNAP_STAT_REPLY, or ERROR \
 	 * ENOENT when it is gone (pruned): a cache miss, not an error */ \
-	X(SNAP_STAT,    66, REQ,   P_SOLVERD, 0) \
+	X(SNAP_STAT,    66, REQ,   P_SOLVERD | P_CLIENT, 0) \
 	/* [str id, str parent id, u64 size, i64 last used (unix seconds)] */ \
 	X(SNAP_STAT_REPLY, 67, REPLY, P_SNAPD, 0) \
 	/* solverd -> snapd: [str committed id, bool hold]: a lease of this \
 	 * connection that keeps the snapshot and its chain from GC and prune \
 	 * while a build uses it. OK */ \
-	X(SNAP_LEASE,   68, REQ,   P_SOLVERD, 0) \
+	X(SNAP_LEASE,   68, REQ,   P_SOLVERD | P_CLIENT, 0) \
 	/* --- snapd: file operations (70-79) --- */ \
 	/* solverd -> snapd: one COPY or ADD instruction into a prepared \
 	 * snapshot, with Docker's rules for files, directories, wildcards \
@@ -138,19 +141,19 @@
 	 * str chmod ("": keep; octal or symbolic), u32 flags (SNAP_COPY_*), \
 	 * i64 mtime (-1: keep)] + fd: the context directory when from is "". \
 	 * OK, or ERROR naming the source */ \
-	X(SNAP_COPY,    70, REQ,   P_SOLVERD, 1) \
+	X(SNAP_COPY,    70, REQ,   P_SOLVERD | P_CLIENT, 1) \
 	/* solverd -> snapd: [str dest id, str path, u32 mode, i64 uid, \
 	 * i64 gid, i64 mtime] + fd: the content (COPY <<EOF). Parents are \
 	 * made as root 0755. OK */ \
-	X(SNAP_MKFILE,  71, REQ,   P_SOLVERD, 1) \
+	X(SNAP_MKFILE,  71, REQ,   P_SOLVERD | P_CLIENT, 1) \
 	/* solverd -> snapd: [str dest id, str path, u32 mode, i64 uid, \
 	 * i64 gid] (WORKDIR): mkdir -p; existing ones are kept. OK */ \
-	X(SNAP_MKDIR,   72, REQ,   P_SOLVERD, 0) \
+	X(SNAP_MKDIR,   72, REQ,   P_SOLVERD | P_CLIENT, 0) \
 	/* solverd -> snapd: the checksum of what SNAP_COPY with the same \
 	 * sources would read: [[str src...], [str exclude...], str from, \
 	 * u32 flags] + fd: the context when from is "". \
 	 * SNAP_CHECKSUM_REPLY */ \
-	X(SNAP_CHECKSUM, 73, REQ,  P_SOLVERD, 1) \
+	X(SNAP_CHECKSUM, 73, REQ,  P_SOLVERD | P_CLIENT, 1) \
 	/* [str "sha256:HEX"]: over names, types, modes, link targets and \
 	 * contents; not times, so a touched file keeps its checksum */ \
 	X(SNAP_CHECKSUM_REPLY, 74, REPLY, P_SNAPD, 0) \
@@ -159,13 +162,13 @@
 	 * a RUN --mount=type=cache. SNAP_MOUNTED [str hold id, str path] once \
 	 * it may be used (locked: when the previous holder let go); \
 	 * SNAP_REMOVE of the hold id lets go */ \
-	X(SNAP_CACHE,   75, REQ,   P_SOLVERD, 0) \
+	X(SNAP_CACHE,   75, REQ,   P_SOLVERD | P_CLIENT, 0) \
 	/* --- snapd: layers, images, exports, usage (80-99) --- */ \
 	/* solverd -> snapd: [str committed id, str compression (gzip|zstd| \
 	 * none), i64 SOURCE_DATE_EPOCH (-1: none)]: the layer of this \
 	 * snapshot against its parent, stored as a blob; remembered per \
 	 * snapshot and compression. SNAP_DIFF_REPLY */ \
-	X(SNAP_DIFF,    80, REQ,   P_SOLVERD, 0) \
+	X(SNAP_DIFF,    80, REQ,   P_SOLVERD | P_CLIENT, 0) \
 	/* [str diff_id (sha256 of the tar), str blob digest, u64 blob size, \
 	 *  str media type] */ \
 	X(SNAP_DIFF_REPLY, 81, REPLY, P_SNAPD, 0) \
@@ -183,7 +186,7 @@
 	/* solverd -> snapd: [str name or "sha256:..." digest]: the image's \
 	 * config and its layers unpacked as a snapshot chain. \
 	 * IMAGE_RESOLVED, or ERROR ENOENT */ \
-	X(IMAGE_RESOLVE, 86, REQ,  P_SOLVERD, 0) \
+	X(IMAGE_RESOLVE, 86, REQ,  P_SOLVERD | P_CLIENT, 0) \
 	/* [str manifest digest, str config JSON, str top committed snapshot \
 	 *  id ("": no layers)] */ \
 	X(IMAGE_RESOLVED, 87, REPLY, P_SNAPD, 0) \
@@ -191,16 +194,16 @@
 	 * [[str blob digest, u64 size, str media type]...] layers, str top \
 	 * snapshot id]: writes config and manifest blobs, names the image. \
 	 * IMAGE_CREATED */ \
-	X(IMAGE_CREATE, 88, REQ,   P_SOLVERD, 0) \
+	X(IMAGE_CREATE, 88, REQ,   P_SOLVERD | P_CLIENT, 0) \
 	/* [str manifest digest, str config digest, u64 manifest size] */ \
 	X(IMAGE_CREATED, 89, REPLY, P_SNAPD,  0) \
 	/* solverd -> snapd: [str committed id ("": empty)] + fd: a directory \
 	 * of the client's; the tree is copied in, owned by the user who runs \
 	 * kilnd. OK */ \
-	X(EXPORT_LOCAL, 90, REQ,   P_SOLVERD, 1) \
+	X(EXPORT_LOCAL, 90, REQ,   P_SOLVERD | P_CLIENT, 1) \
 	/* solverd -> snapd: [str committed id] + fd: written as a tar \
 	 * stream. OK after the last byte */ \
-	X(EXPORT_TAR,   91, REQ,   P_SOLVERD, 1) \
+	X(EXPORT_TAR,   91, REQ,   P_SOLVERD | P_CLIENT, 1) \
 	/* client -> solverd -> snapd: - */ \
 	X(DU,           92, REQ,   P_CLIENT | P_SOLVERD, 0) \
 	/* [[str id, str kind, u64 size, i64 last used, str description]...] */ \
@@ -240,6 +243,8 @@ struct ipc_type_info {
 
 /* NULL for a type kiln does not know. */
 const struct ipc_type_info *ipc_type_lookup(uint16_t type);
+/* "PING" -> its entry; NULL when unknown (kilnctl debug call). */
+const struct ipc_type_info *ipc_type_by_name(const char *name);
 /* "PING", or "unknown" */
 const char *ipc_type_name(uint16_t type);
 

@@ -6,26 +6,14 @@
 #include <sys/socket.h>
 #include <event2/event.h>
 #include "log.h"
+#include "forward.h"
 #include "forward_exec.h"
 #include "solverd.h"
 
-/* A client connection; its forwarded requests hold references too, so
- * an answer that comes after the client left finds a live record. */
-struct client {
-	struct helper	*helper;
-	struct ipc_peer	*peer;
-	int		 refs;
-};
-
-struct forward {
-	struct client	*client;
-	uint32_t	 id;
-};
-
 static struct event *accept_ev;
 
-static void
-client_unref(struct client *c)
+void
+fwd_client_unref(struct fwd_client *c)
 {
 	if (--c->refs == 0)
 		free(c);
@@ -34,66 +22,42 @@ client_unref(struct client *c)
 static void
 client_closed(struct ipc_peer *p, void *arg)
 {
-	struct client *c = arg;
+	struct fwd_client *c = arg;
 
 	c->peer = NULL;
 	fwd_exec_client_gone(p);
-	client_unref(c);
-}
-
-/* Relays kilnd's answer to the client under the client's request id. */
-static void
-forward_done(struct ipc_peer *sup, struct ipc_msg *m, void *arg)
-{
-	struct forward *f = arg;
-	struct client *c = f->client;
-	struct ipc_wr w;
-
-	if (c->peer == NULL)
-		goto out;
-	if (m == NULL) {
-		ipc_reply_error(c->peer, f->id, ECONNRESET,
-		    "kilnd went away before it answered");
-		goto out;
-	}
-	ipc_wr_init(&w);
-	if (m->hdr.len)
-		msgpack_pack_object(&w.pk, m->body);
-	ipc_send(c->peer, m->hdr.type, f->id, &w, NULL, 0);
-	ipc_wr_free(&w);
-out:
-	client_unref(c);
-	free(f);
+	fwd_client_unref(c);
 }
 
 /* INFO and DEBUG_VIOLATE are answered by kilnd, which knows the helpers. */
 static int
-on_forward(struct ipc_peer *p, struct ipc_msg *m)
+on_to_kilnd(struct ipc_peer *p, struct ipc_msg *m)
 {
-	struct client *c = ipc_peer_ctx(p);
-	struct ipc_peer *sup = c->helper->peers[PROC_SUPERVISOR];
-	struct forward *f;
-	struct ipc_wr w;
-	int r;
+	struct fwd_client *c = ipc_peer_ctx(p);
 
-	if (sup == NULL)
-		return -ENOTCONN;
-	f = calloc(1, sizeof(*f));
-	if (f == NULL)
-		return -ENOMEM;
-	f->client = c;
-	f->id = m->hdr.id;
-	ipc_wr_init(&w);
-	if (m->hdr.len)
-		msgpack_pack_object(&w.pk, m->body);
-	c->refs++;
-	r = ipc_request(sup, m->hdr.type, &w, NULL, 0, forward_done, f);
-	ipc_wr_free(&w);
-	if (r < 0) {
-		c->refs--;
-		free(f);
-	}
-	return r;
+	return fwd_request(c, c->helper->peers[PROC_SUPERVISOR], m);
+}
+
+/* images, usage and prune are kiln-snapd's */
+static int
+on_to_snapd(struct ipc_peer *p, struct ipc_msg *m)
+{
+	struct fwd_client *c = ipc_peer_ctx(p);
+
+	return fwd_request(c, c->helper->peers[PROC_SNAPD], m);
+}
+
+/* snapshot, file and export calls straight from a client: only for tests
+ * (kilnctl debug call), since they bypass the solver's bookkeeping */
+static int
+on_to_snapd_test(struct ipc_peer *p, struct ipc_msg *m)
+{
+	struct fwd_client *c = ipc_peer_ctx(p);
+
+	if (!c->helper->test_hooks)
+		return ipc_reply_error(p, m->hdr.id, EPERM, "%s from a client "
+		    "needs kilnd --test-hooks", ipc_type_name(m->hdr.type)), 0;
+	return on_to_snapd(p, m);
 }
 
 static int
@@ -106,7 +70,7 @@ on_client_ping(struct ipc_peer *p, struct ipc_msg *m)
 static int
 on_exec_run(struct ipc_peer *p, struct ipc_msg *m)
 {
-	struct client *c = ipc_peer_ctx(p);
+	struct fwd_client *c = ipc_peer_ctx(p);
 
 	return fwd_exec_run(c->helper, p, m);
 }
@@ -114,17 +78,38 @@ on_exec_run(struct ipc_peer *p, struct ipc_msg *m)
 static int
 on_exec_cancel(struct ipc_peer *p, struct ipc_msg *m)
 {
-	struct client *c = ipc_peer_ctx(p);
+	struct fwd_client *c = ipc_peer_ctx(p);
 
 	return fwd_exec_cancel(c->helper, p, m);
 }
 
 static const struct ipc_handler from_client[] = {
 	{ IPC_PING, on_client_ping },
-	{ IPC_INFO, on_forward },
-	{ IPC_DEBUG_VIOLATE, on_forward },
+	{ IPC_INFO, on_to_kilnd },
+	{ IPC_DEBUG_VIOLATE, on_to_kilnd },
 	{ IPC_EXEC_RUN, on_exec_run },
 	{ IPC_EXEC_CANCEL, on_exec_cancel },
+	{ IPC_IMAGE_IMPORT, on_to_snapd },
+	{ IPC_IMAGE_LIST, on_to_snapd },
+	{ IPC_IMAGE_REMOVE, on_to_snapd },
+	{ IPC_DU, on_to_snapd },
+	{ IPC_PRUNE, on_to_snapd },
+	{ IPC_SNAP_PREPARE, on_to_snapd_test },
+	{ IPC_SNAP_VIEW, on_to_snapd_test },
+	{ IPC_SNAP_COMMIT, on_to_snapd_test },
+	{ IPC_SNAP_REMOVE, on_to_snapd_test },
+	{ IPC_SNAP_STAT, on_to_snapd_test },
+	{ IPC_SNAP_LEASE, on_to_snapd_test },
+	{ IPC_SNAP_COPY, on_to_snapd_test },
+	{ IPC_SNAP_MKFILE, on_to_snapd_test },
+	{ IPC_SNAP_MKDIR, on_to_snapd_test },
+	{ IPC_SNAP_CHECKSUM, on_to_snapd_test },
+	{ IPC_SNAP_CACHE, on_to_snapd_test },
+	{ IPC_SNAP_DIFF, on_to_snapd_test },
+	{ IPC_IMAGE_RESOLVE, on_to_snapd_test },
+	{ IPC_IMAGE_CREATE, on_to_snapd_test },
+	{ IPC_EXPORT_LOCAL, on_to_snapd_test },
+	{ IPC_EXPORT_TAR, on_to_snapd_test },
 	IPC_HANDLERS_END
 };
 
@@ -149,7 +134,7 @@ static void
 on_accept(evutil_socket_t lfd, short what, void *arg)
 {
 	struct helper *h = arg;
-	struct client *c;
+	struct fwd_client *c;
 	int fd;
 
 	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
