@@ -163,6 +163,8 @@ cmd_debug(struct ctl *c, int argc, char **argv)
 
 	if (argc >= 2 && strcmp(argv[1], "run") == 0)
 		return cmd_debug_run(c, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "status") == 0)
+		return cmd_debug_status(c, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "call") == 0)
 		return cmd_debug_call(c, argc - 1, argv + 1);
 	if (argc == 3 && strcmp(argv[1], "violate-seccomp") == 0)
@@ -172,7 +174,7 @@ cmd_debug(struct ctl *c, int argc, char **argv)
 	else if (argc == 2 && strcmp(argv[1], "--format=json") == 0)
 		json = 1;
 	else if (argc != 1) {
-		fprintf(stderr, "usage: kilnctl debug [--format json]\n"
+		fprintf(stderr, "usage: kilnctl debug [--format json] | status\n"
 		    "       kilnctl debug violate-seccomp HELPER\n");
 		return 2;
 	}

@@ -27,6 +27,9 @@ int cmd_ping(struct ctl *c, int argc, char **argv);
 /* cmd_run.c */
 int cmd_debug_run(struct ctl *c, int argc, char **argv);
 
+/* cmd_status.c: each helper's STATUS_REPLY */
+int cmd_debug_status(struct ctl *c, int argc, char **argv);
+
 /* cmd_call.c: any message, body written as JSON (tests) */
 int cmd_debug_call(struct ctl *c, int argc, char **argv);
 

@@ -30,10 +30,9 @@ on_ping(struct ipc_peer *p, struct ipc_msg *m)
 	return ipc_reply_empty(p, IPC_PONG, m->hdr.id);
 }
 
-static int
-on_status(struct ipc_peer *p, struct ipc_msg *m)
+int
+helper_reply_status(struct helper *h, struct ipc_peer *p, uint32_t id)
 {
-	struct helper *h = helper_of(p);
 	struct ipc_wr w;
 	int r;
 
@@ -45,9 +44,15 @@ on_status(struct ipc_peer *p, struct ipc_msg *m)
 	ipc_wr_str(&w, h->gid_map);
 	ipc_wr_str(&w, sandbox_seccomp_mode_name(h->seccomp_mode));
 	msgpack_pack_uint64(&w.pk, sandbox_caps_effective());
-	r = ipc_send(p, IPC_STATUS_REPLY, m->hdr.id, &w, NULL, 0);
+	r = ipc_send(p, IPC_STATUS_REPLY, id, &w, NULL, 0);
 	ipc_wr_free(&w);
 	return r;
+}
+
+static int
+on_status(struct ipc_peer *p, struct ipc_msg *m)
+{
+	return helper_reply_status(helper_of(p), p, m->hdr.id);
 }
 
 static void

@@ -47,6 +47,8 @@ struct helper {
 
 /* Runs the helper; returns main's exit status. */
 int helper_main(const struct helper_def *def, int argc, char **argv);
+/* Sends p this helper's STATUS_REPLY (who it is, as it sees itself). */
+int helper_reply_status(struct helper *h, struct ipc_peer *p, uint32_t id);
 /* The helper behind a peer's handlers. */
 struct helper *helper_of(struct ipc_peer *peer);
 

@@ -31,8 +31,10 @@
 	X(PING,          3, REQ,   P_ANY,     0) \
 	/* - */ \
 	X(PONG,          4, REPLY, P_ANY,     0) \
-	/* - */ \
-	X(STATUS,        5, REQ,   P_SUP | P_SOLVERD, 0) \
+	/* kilnd or solverd -> helper: - (any body is ignored); \
+	 * client -> solverd: [str helper]: that helper's own STATUS_REPLY, \
+	 * relayed (kilnctl debug status) */ \
+	X(STATUS,        5, REQ,   P_SUP | P_SOLVERD | P_CLIENT, 0) \
 	/* [str name, i64 pid, str uid_map, str gid_map, str seccomp_mode, u64 caps] */ \
 	X(STATUS_REPLY,  6, REPLY, P_HELPERS, 0) \
 	/* helper -> kilnd after lockdown: - */ \

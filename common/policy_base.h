@@ -22,6 +22,9 @@
 #define POLICY_BASE_IPC \
 	ALLOW(recvmsg) ALLOW(sendmsg) ALLOW(sendto) ALLOW(recvfrom) \
 	ALLOW(writev)
+/* STATUS: every helper reports its capability sets (libcap) */
+#define POLICY_BASE_STATUS \
+	ALLOW(capget)
 #define POLICY_BASE_EXIT \
 	ALLOW(exit) ALLOW(exit_group)
 
@@ -42,6 +45,7 @@
 
 #define POLICY_BASE \
 	POLICY_BASE_MEMORY POLICY_BASE_EVENTS POLICY_BASE_SIGNALS \
-	POLICY_BASE_IPC POLICY_BASE_EXIT POLICY_BASE_SANITIZER
+	POLICY_BASE_IPC POLICY_BASE_STATUS POLICY_BASE_EXIT \
+	POLICY_BASE_SANITIZER
 
 #endif

@@ -38,6 +38,32 @@ on_to_kilnd(struct ipc_peer *p, struct ipc_msg *m)
 	return fwd_request(c, c->helper->peers[PROC_SUPERVISOR], m);
 }
 
+/* STATUS [helper]: each helper says who it is as it sees itself (pid,
+ * the id maps of its namespace, its filter's mode, its capabilities) */
+static int
+on_status(struct ipc_peer *p, struct ipc_msg *m)
+{
+	struct fwd_client *c = ipc_peer_ctx(p);
+	struct ipc_rd rd;
+	char *name = NULL;
+	int who, r;
+
+	if (ipc_rd_init(&rd, &m->body) < 0 || ipc_rd_strdup(&rd, &name) < 0 ||
+	    ipc_rd_end(&rd) < 0) {
+		free(name);
+		return -EBADMSG;
+	}
+	who = proc_from_name(name);
+	free(name);
+	if (!proc_is_helper(who))
+		return ipc_reply_error(p, m->hdr.id, EINVAL, "STATUS: not a "
+		    "helper's name (solverd, execd, snapd, netd)"), 0;
+	if (who == PROC_SOLVERD)
+		return helper_reply_status(c->helper, p, m->hdr.id);
+	r = fwd_request(c, c->helper->peers[who], m);
+	return r;
+}
+
 /* images, usage and prune are kiln-snapd's */
 static int
 on_to_snapd(struct ipc_peer *p, struct ipc_msg *m)
@@ -86,6 +112,7 @@ on_exec_cancel(struct ipc_peer *p, struct ipc_msg *m)
 static const struct ipc_handler from_client[] = {
 	{ IPC_PING, on_client_ping },
 	{ IPC_INFO, on_to_kilnd },
+	{ IPC_STATUS, on_status },
 	{ IPC_DEBUG_VIOLATE, on_to_kilnd },
 	{ IPC_EXEC_RUN, on_exec_run },
 	{ IPC_EXEC_CANCEL, on_exec_cancel },

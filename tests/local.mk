@@ -17,7 +17,8 @@ INTEGRATION_TESTS = \
 	tests/integration/slirp.sh \
 	tests/integration/execd-run.sh \
 	tests/integration/execd-security.sh \
-	tests/integration/debug-call.sh
+	tests/integration/debug-call.sh \
+	tests/integration/status.sh
 # each area lists its own tests in its own file, so parallel work does not
 # collide in one list
 SNAPD_TESTS =

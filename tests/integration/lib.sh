@@ -93,6 +93,8 @@ kiln_stop() {
 	wait "$KILND_PID" || fail "kilnd exited with status $? after SIGTERM"
 	KILND_PID=
 	for p in $pids; do
+		# 0: a helper waiting out its restart backoff has no process
+		[ "$p" -gt 0 ] || continue
 		kill -0 "$p" 2>/dev/null && fail "helper pid $p left behind"
 	done
 	[ -e "$XDG_RUNTIME_DIR/kiln/kilnd.sock" ] && fail "socket left behind"
