@@ -2,7 +2,8 @@
 # test.sh: the one command that runs all of kiln's tests on a fresh Debian 12 machine (as root).
 # Builds with ASan+UBSan and -Werror as the unprivileged test user, runs
 # make check (unit, fuzz corpus, man lint, integration with the real
-# daemon), and ends with "N passed, M failed".
+# daemon), then tests/root/ (as root: other users against the daemon),
+# and ends with "N passed, M failed".
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 USER_NAME=${KILN_TEST_USER:-kiln-test}
@@ -31,6 +32,20 @@ else
 	skip=0
 fi
 [ "$rc" = 0 ] || [ "$fail" -gt 0 ] || fail=1
+# tests that need root beside the daemon's user (another uid connecting)
+if [ -x "$src/build/kilnd" ]; then
+	for t in "$here"/tests/root/*.sh; do
+		if KILN_BUILDDIR="$src/build" KILN_TEST_USER="$USER_NAME" sh "$t" \
+		    >"$src/build/root-$(basename "$t").log" 2>&1; then
+			echo "PASS: tests/root/$(basename "$t")"
+			pass=$(( ${pass:-0} + 1 ))
+		else
+			echo "FAIL: tests/root/$(basename "$t")"
+			tail -n 30 "$src/build/root-$(basename "$t").log"
+			fail=$(( fail + 1 ))
+		fi
+	done
+fi
 if [ "$fail" != 0 ]; then
 	# the failing tests' own logs, so CI output says what broke
 	for trs in $(grep -l -E ':test-result: (FAIL|ERROR)' $(find "$src/build" -name '*.trs') 2>/dev/null); do
