@@ -1,5 +1,6 @@
 /* api.c: the API socket: created in a 0700 directory or taken from systemd socket activation. */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,6 +84,21 @@ claim_path(const struct sockaddr_un *sa)
 	return 0;
 }
 
+/* Logs and `info` name the socket systemd bound, not the configured
+ * default it replaces. */
+static void
+activated_path(int fd, char *out, size_t size)
+{
+	struct sockaddr_un sa;
+	socklen_t len = sizeof(sa);
+
+	if (getsockname(fd, (struct sockaddr *)&sa, &len) < 0 ||
+	    len <= offsetof(struct sockaddr_un, sun_path) || sa.sun_path[0] == '\0')
+		return;
+	snprintf(out, size, "%.*s", (int)(len - offsetof(struct sockaddr_un, sun_path)),
+	    sa.sun_path);
+}
+
 int
 api_open(struct kilnd *kd)
 {
@@ -93,6 +109,7 @@ api_open(struct kilnd *kd)
 	if (fd >= 0) {
 		kd->api_fd = fd;
 		kd->api_activated = 1;
+		activated_path(fd, kd->cfg.addr, sizeof(kd->cfg.addr));
 		return 0;
 	}
 	if (fd == -EINVAL)

@@ -9,8 +9,10 @@ fi
 LISTEN="$KILN_BUILDDIR/tests/tools/notify-listen"
 [ -x "$LISTEN" ] || fail "$LISTEN is missing: make check builds it"
 kiln_setup
-sock="$XDG_RUNTIME_DIR/kiln/kilnd.sock"
-mkdir -p -m 700 "$XDG_RUNTIME_DIR/kiln"
+# a socket where kilnd would not put its own: the log must name this one
+sock="$XDG_RUNTIME_DIR/activated/api.sock"
+mkdir -p -m 700 "$XDG_RUNTIME_DIR/activated"
+export KILN_ADDR="$sock"
 
 # stands in for the service manager's notify socket; it exits at STOPPING=1
 export NOTIFY_SOCKET="$T/notify"
@@ -45,5 +47,5 @@ wait "$LISTEN_PID_" || fail "notify-listen saw no STOPPING=1: $(cat "$T/notify.o
 grep -q '^STOPPING=1' "$T/notify.out" || fail "no STOPPING=1: $(cat "$T/notify.out")"
 # systemd owns an activated socket: kilnd must leave it in place
 [ -S "$sock" ] || fail "kilnd removed the socket systemd passed it"
-assert_grep "ready" "$T/kilnd.log"
+assert_grep "ready: API socket $sock," "$T/kilnd.log"
 echo "ok"
