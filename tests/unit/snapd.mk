@@ -1,1 +1,20 @@
 # tests/unit/snapd.mk: kiln-snapd's cmocka unit tests.
+
+# --- snapfiles: layers, copies, patterns, checksums, images ---
+SNAPD_FILES_UNIT_SRCS = snapd/files.h snapd/fsutil.c snapd/strset.c \
+	snapd/strset.h snapd/layer_apply.c snapd/jail.c snapd/policy_files.c \
+	snapd/policy_files.h
+SNAPD_FILES_UNIT_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/snapd \
+	$(LIBARCHIVE_CFLAGS)
+SNAPD_FILES_UNIT_LIBS = $(UNIT_LIBS) $(LIBARCHIVE_LIBS)
+
+UNIT_TESTS += tests/unit/test-layer-apply
+tests_unit_test_layer_apply_SOURCES = tests/unit/test-layer-apply.c \
+	tests/unit/tarbuild.h tests/unit/testns.h $(SNAPD_FILES_UNIT_SRCS)
+tests_unit_test_layer_apply_CFLAGS = $(SNAPD_FILES_UNIT_CFLAGS)
+tests_unit_test_layer_apply_LDADD = $(SNAPD_FILES_UNIT_LIBS)
+UNIT_TESTS += tests/unit/test-jail
+tests_unit_test_jail_SOURCES = tests/unit/test-jail.c $(SNAPD_FILES_UNIT_SRCS)
+tests_unit_test_jail_CFLAGS = $(SNAPD_FILES_UNIT_CFLAGS)
+tests_unit_test_jail_LDADD = $(SNAPD_FILES_UNIT_LIBS)
+# --- end of snapfiles ---

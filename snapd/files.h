@@ -1,0 +1,79 @@
+/* files.h: kiln-snapd's file and image work: safe paths, layers, copies, checksums, exports, images. */
+#ifndef KILN_SNAPD_FILES_H
+#define KILN_SNAPD_FILES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "ipc.h"
+
+/*
+ * Errors: every call returns 0 (or a count) or a negative errno, and on
+ * error fills a snap_err with the sentence the user reads (it names the
+ * entry, the file or the source; the handler sends it as the ERROR text).
+ */
+struct snap_err {
+	char	msg[1024];
+};
+/* Formats into e (when e is not NULL) and returns code, a negative errno. */
+int snap_errf(struct snap_err *e, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* --- fsutil.c: paths that never leave their root --- */
+
+/* A relative, clean form of an archive or copy path: leading "/" and "./"
+ * only when allow_abs; never "..". "" is the root itself. -EINVAL when the
+ * path is absolute (and !allow_abs) or has a ".." component. */
+int fs_clean_path(const char *in, int allow_abs, char *out, size_t size);
+/* Splits a clean, non-empty path into its parent ("" for the root) and
+ * its last component, which points into path. */
+void fs_split(char *path, const char **parent, const char **base);
+/* An O_PATH fd of directory rel under root, resolved beneath root and
+ * through no symlink (-ELOOP when one is in the way). With mkparents,
+ * missing directories are made 0755 with owner uid/gid (-1: leave). */
+int fs_open_dir(int root, const char *rel, int mkparents, uid_t uid, gid_t gid);
+/* The same for any file: an O_PATH|O_NOFOLLOW fd. */
+int fs_open_beneath(int root, const char *rel, int flags);
+/* rm -rf of name in dir; 0 when it did not exist. */
+int fs_rm_rf(int dir, const char *name);
+/* Copies size bytes (all when size is -1) from in to out at their
+ * offsets, keeping holes of in. */
+int fs_copy_data(int in, int out, off_t size);
+/* Whether an id can be owned here: inside /proc/self/uid_map (gid_map). */
+int fs_uid_mapped(uint64_t uid);
+int fs_gid_mapped(uint64_t gid);
+/* "0-65535", the mapped ranges, for messages. */
+const char *fs_uid_ranges(void);
+/* Reads the maps now (before a seccomp filter that forbids /proc). */
+void fs_idmap_load(void);
+
+/* --- layer_apply.c --- */
+struct layer_stats {
+	uint64_t	entries, bytes, whiteouts, devices, xattrs_skipped;
+};
+/* Unpacks a tar (gzip, zstd or plain) read from archive_fd into the
+ * directory root, which is a mounted snapshot: whiteouts become removals
+ * through the mount. what names the layer in messages and logs. */
+int layer_apply(int root, int archive_fd, const char *what,
+    struct layer_stats *st, struct snap_err *err);
+
+/* --- jail.c: untrusted parsing in a child under a tighter filter --- */
+struct jail_out {
+	int		rc;
+	uint64_t	data[8];
+	struct snap_err	err;
+};
+typedef int (*jail_fn)(void *arg, struct jail_out *out);
+/* Runs fn(arg) in a forked child that closes every fd but keep[] (and
+ * 0-2, the log) and loads the file-work seccomp filter
+ * (policy.c: snapd_jail_syscalls) first; returns what it returned, with
+ * its out. A child killed by a signal is an error naming it. */
+int jail_run(jail_fn fn, void *arg, const int *keep, int nkeep,
+    struct jail_out *out);
+/* The seccomp mode for jails (the helper's own; tests: -1, no filter). */
+void jail_set_mode(int mode);
+
+extern const int snapd_jail_syscalls[];
+extern const size_t snapd_jail_nsyscalls;
+
+#endif
