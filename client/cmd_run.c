@@ -20,11 +20,30 @@
 static const char default_path[] =
     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+#define RUN_MAX_MOUNTS	16
+#define RUN_MAX_FDS	IPC_MAX_FDS	/* stdout, stderr, then the mounts' */
+
+/* One --mount or --secret, as EXEC_RUN carries it (ipc_msg.h). */
+struct run_mount {
+	const char	*type, *target;
+	char		 source[PATH_MAX];
+	int		 readonly, want_fd;
+	uint64_t	 size;
+	int64_t		 uid, gid, mode;
+	char		 secret_target[PATH_MAX];
+};
+
 struct run_opts {
 	char		 rootfs[PATH_MAX];
-	const char	*cwd, *user;
+	const char	*cwd, *user, *network, *security, *hostname;
 	const char	*env[RUN_MAX_ENV];
-	int		 nenv, network_none;
+	int		 nenv;
+	char		*hosts[RUN_MAX_ENV];
+	int		 nhosts;
+	struct run_mount mounts[RUN_MAX_MOUNTS];
+	int		 nmounts;
+	int		 fds[RUN_MAX_FDS];
+	int		 nfds;
 	char		**argv;
 	int		 argc;
 };
@@ -41,8 +60,161 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: kilnctl debug run --rootfs DIR [--cwd DIR] "
-	    "[--user UID[:GID]] [--network none] [--env KEY=VALUE]... -- ARGV...\n");
+	    "[--user USER[:GROUP]]\n"
+	    "         [--network default|none|host] [--security sandbox|insecure]\n"
+	    "         [--hostname NAME] [--add-host NAME:ADDR]... [--env KEY=VALUE]...\n"
+	    "         [--mount type=bind|cache|tmpfs|secret,target=PATH[,OPTION]...]...\n"
+	    "         [--secret id=ID,src=FILE[,target=PATH][,mode=MODE]]... -- ARGV...\n");
 	return 2;
+}
+
+static int
+bad(const char *what, const char *arg)
+{
+	fprintf(stderr, "kilnctl: %s: '%s'\n", what, arg);
+	return -EINVAL;
+}
+
+static int
+parse_num(const char *v, int base, int64_t max, int64_t *out)
+{
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(v, &end, base);
+	if (errno || end == v || *end || n < 0 || n > max)
+		return -EINVAL;
+	*out = n;
+	return 0;
+}
+
+/* The options of --mount and --secret, BuildKit's names. */
+static int
+mount_option(struct run_mount *mt, const char *k, const char *v, const char *id)
+{
+	int64_t n;
+
+	if (!strcmp(k, "type"))
+		mt->type = v;
+	else if (!strcmp(k, "target") || !strcmp(k, "dst") || !strcmp(k, "destination"))
+		mt->target = v;
+	else if (!strcmp(k, "source") || !strcmp(k, "src"))
+		snprintf(mt->source, sizeof(mt->source), "%s", v);
+	else if (!strcmp(k, "id"))
+		snprintf(mt->secret_target, sizeof(mt->secret_target), "/run/secrets/%s", v);
+	else if (!strcmp(k, "rw") || !strcmp(k, "readwrite"))
+		mt->readonly = 0;
+	else if (!strcmp(k, "ro") || !strcmp(k, "readonly"))
+		mt->readonly = 1;
+	else if (!strcmp(k, "fd"))
+		mt->want_fd = 1;
+	else if (!strcmp(k, "size") && parse_num(v, 10, INT64_MAX, &n) == 0)
+		mt->size = (uint64_t)n;
+	else if (!strcmp(k, "uid") && parse_num(v, 10, 0xfffffffeLL, &n) == 0)
+		mt->uid = n;
+	else if (!strcmp(k, "gid") && parse_num(v, 10, 0xfffffffeLL, &n) == 0)
+		mt->gid = n;
+	else if (!strcmp(k, "mode") && parse_num(v, 8, 07777, &n) == 0)
+		mt->mode = n;
+	else
+		return bad(id, k);
+	return 0;
+}
+
+static int
+parse_mount(struct run_mount *mt, char *spec, const char *type)
+{
+	mt->type = type;
+	mt->uid = mt->gid = mt->mode = -1;
+	mt->readonly = -1;
+	for (char *save, *kv = strtok_r(spec, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(kv, '=');
+
+		if (eq)
+			*eq = '\0';
+		if (mount_option(mt, kv, eq ? eq + 1 : "", "unknown mount option") < 0)
+			return -EINVAL;
+	}
+	if (mt->type == NULL)
+		return bad("--mount needs type=", spec);
+	/* BuildKit's: a bind is read-only unless rw, the others writable */
+	if (mt->readonly < 0)
+		mt->readonly = strcmp(mt->type, "bind") == 0;
+	if (mt->target == NULL && mt->secret_target[0] && strcmp(mt->type, "secret") == 0)
+		mt->target = mt->secret_target;
+	if (mt->target == NULL)
+		return bad("--mount needs target=", mt->type);
+	return 0;
+}
+
+/* Opens what the daemon cannot: a secret's file, a bind's directory
+ * when asked to pass it as an fd; else a bind's path made absolute. */
+static int
+mount_source(struct run_opts *o, struct run_mount *mt)
+{
+	char real[PATH_MAX];
+	int secret = strcmp(mt->type, "secret") == 0, fd;
+
+	if (!secret && !(strcmp(mt->type, "bind") == 0 && mt->want_fd)) {
+		if (strcmp(mt->type, "bind") == 0 && realpath(mt->source, real) != NULL)
+			snprintf(mt->source, sizeof(mt->source), "%s", real);
+		return 0;
+	}
+	if (o->nfds >= RUN_MAX_FDS)
+		return bad("too many secrets and fd binds", mt->target);
+	fd = open(mt->source, O_RDONLY | O_CLOEXEC | (secret ? 0 : O_DIRECTORY));
+	if (fd < 0) {
+		fprintf(stderr, "kilnctl: %s: %s\n", mt->source, strerror(errno));
+		return -errno;
+	}
+	o->fds[o->nfds++] = fd;
+	mt->source[0] = '\0';
+	return 0;
+}
+
+/* --add-host NAME:ADDR (or NAME=ADDR) as EXEC_RUN's "NAME ADDR" */
+static int
+add_host(struct run_opts *o, const char *v)
+{
+	size_t n = strcspn(v, ":=");
+	char *line;
+
+	if (v[n] == '\0' || n == 0 || o->nhosts >= RUN_MAX_ENV)
+		return bad("--add-host takes NAME:ADDRESS", v);
+	if ((line = strdup(v)) == NULL)
+		return -ENOMEM;
+	line[n] = ' ';
+	o->hosts[o->nhosts++] = line;
+	return 0;
+}
+
+static int
+parse_one(struct run_opts *o, const char *opt, char *next, const char **rootfs)
+{
+	if (strcmp(opt, "--rootfs") == 0)
+		*rootfs = next;
+	else if (strcmp(opt, "--cwd") == 0)
+		o->cwd = next;
+	else if (strcmp(opt, "--user") == 0)
+		o->user = next;
+	else if (strcmp(opt, "--network") == 0)
+		o->network = next;
+	else if (strcmp(opt, "--security") == 0)
+		o->security = next;
+	else if (strcmp(opt, "--hostname") == 0)
+		o->hostname = next;
+	else if (strcmp(opt, "--add-host") == 0)
+		return add_host(o, next);
+	else if (strcmp(opt, "--env") == 0 && o->nenv < RUN_MAX_ENV - 1)
+		o->env[o->nenv++] = next;
+	else if ((strcmp(opt, "--mount") == 0 || strcmp(opt, "--secret") == 0) &&
+	    o->nmounts < RUN_MAX_MOUNTS)
+		return parse_mount(&o->mounts[o->nmounts++], next,
+		    opt[2] == 's' ? "secret" : NULL);
+	else
+		return -EINVAL;
+	return 0;
 }
 
 static int
@@ -52,23 +224,12 @@ parse_opts(int argc, char **argv, struct run_opts *o)
 	int i;
 
 	o->cwd = "/";
-	o->user = "";
+	o->user = o->hostname = "";
+	o->network = "default";
+	o->security = "sandbox";
+	o->nfds = 2;
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
-		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (next == NULL)
-			return -EINVAL;
-		if (strcmp(argv[i], "--rootfs") == 0)
-			rootfs = next;
-		else if (strcmp(argv[i], "--cwd") == 0)
-			o->cwd = next;
-		else if (strcmp(argv[i], "--user") == 0)
-			o->user = next;
-		else if (strcmp(argv[i], "--network") == 0 && strcmp(next, "none") == 0)
-			o->network_none = 1;
-		else if (strcmp(argv[i], "--env") == 0 && o->nenv < RUN_MAX_ENV - 1)
-			o->env[o->nenv++] = next;
-		else
+		if (i + 1 >= argc || parse_one(o, argv[i], argv[i + 1], &rootfs) < 0)
 			return -EINVAL;
 		i++;
 	}
@@ -78,6 +239,9 @@ parse_opts(int argc, char **argv, struct run_opts *o)
 		fprintf(stderr, "kilnctl: rootfs %s: %s\n", rootfs, strerror(errno));
 		return -errno;
 	}
+	for (int m = 0; m < o->nmounts; m++)
+		if (mount_source(o, &o->mounts[m]) < 0)
+			return -EINVAL;
 	o->argv = argv + i + 1;
 	o->argc = argc - i - 1;
 	return 0;
@@ -93,11 +257,28 @@ has_path(const struct run_opts *o)
 }
 
 static void
+pack_mount(struct ipc_wr *w, const struct run_mount *mt)
+{
+	msgpack_pack_array(&w->pk, 8);
+	ipc_wr_str(w, mt->type);
+	ipc_wr_str(w, mt->target);
+	ipc_wr_str(w, mt->source);
+	if (mt->readonly)
+		msgpack_pack_true(&w->pk);
+	else
+		msgpack_pack_false(&w->pk);
+	msgpack_pack_uint64(&w->pk, mt->size);
+	msgpack_pack_int64(&w->pk, mt->uid);
+	msgpack_pack_int64(&w->pk, mt->gid);
+	msgpack_pack_int64(&w->pk, mt->mode);
+}
+
+static void
 pack_request(struct ipc_wr *w, const struct run_opts *o)
 {
 	int path = !has_path(o);
 
-	msgpack_pack_array(&w->pk, 6);
+	msgpack_pack_array(&w->pk, 10);
 	ipc_wr_str(w, o->rootfs);
 	msgpack_pack_array(&w->pk, (size_t)o->argc);
 	for (int i = 0; i < o->argc; i++)
@@ -109,10 +290,15 @@ pack_request(struct ipc_wr *w, const struct run_opts *o)
 		ipc_wr_str(w, o->env[i]);
 	ipc_wr_str(w, o->cwd);
 	ipc_wr_str(w, o->user);
-	if (o->network_none)
-		msgpack_pack_true(&w->pk);
-	else
-		msgpack_pack_false(&w->pk);
+	ipc_wr_str(w, o->network);
+	msgpack_pack_array(&w->pk, (size_t)o->nmounts);
+	for (int i = 0; i < o->nmounts; i++)
+		pack_mount(w, &o->mounts[i]);
+	ipc_wr_str(w, o->security);
+	ipc_wr_str(w, o->hostname);
+	msgpack_pack_array(&w->pk, (size_t)o->nhosts);
+	for (int i = 0; i < o->nhosts; i++)
+		ipc_wr_str(w, o->hosts[i]);
 }
 
 /* Copies what a pipe has; closes it (fd = -1) at its end. */
@@ -238,9 +424,9 @@ int
 cmd_debug_run(struct ctl *c, int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct run_opts o;
+	static struct run_opts o;
 	struct ipc_wr w;
-	int out[2], err[2], fds[2], r;
+	int out[2], err[2], r;
 	const uint32_t id = 1;
 
 	memset(&o, 0, sizeof(o));
@@ -254,13 +440,16 @@ cmd_debug_run(struct ctl *c, int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	ipc_wr_init(&w);
 	pack_request(&w, &o);
-	fds[0] = out[1];
-	fds[1] = err[1];
-	r = ipc_frame_send(c->fd, IPC_EXEC_RUN, id, w.sbuf.data, w.sbuf.size, fds, 2);
+	o.fds[0] = out[1];
+	o.fds[1] = err[1];
+	r = ipc_frame_send(c->fd, IPC_EXEC_RUN, id, w.sbuf.data, w.sbuf.size,
+	    o.fds, o.nfds);
 	ipc_wr_free(&w);
 	/* the step holds the write ends now: ours would hide its EOF */
-	close(out[1]);
-	close(err[1]);
+	for (int i = 0; i < o.nfds; i++)
+		close(o.fds[i]);
+	for (int i = 0; i < o.nhosts; i++)
+		free(o.hosts[i]);
 	if (r < 0) {
 		fprintf(stderr, "kilnctl: sending the step: %s\n", strerror(-r));
 		return RUN_EXIT_DAEMON;

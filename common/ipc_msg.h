@@ -78,15 +78,24 @@
 	 * takes one (below), in mount order. \
 	 * user: "" (root), NAME, UID, NAME:GROUP, UID:GID; names resolved in \
 	 *  the rootfs's /etc/passwd and /etc/group, supplementary groups too. \
-	 * network: "default" (the daemon's), "none" (own netns, lo up), "host". \
+	 * network: "default" (the daemon's), "none" (own netns, lo up), "host" \
+	 *  (kiln's network namespace too: the same as "default"). \
 	 * mount: [str type, str target, str source, bool readonly, u64 size, \
 	 *  i64 uid, i64 gid, i64 mode] with type "bind" (source: a path in the \
-	 *  kiln mount namespace, or "" to bind the next fd, a directory), \
-	 *  "cache" (source: the SNAP_CACHE path), "tmpfs" (size in bytes, 0: \
-	 *  default), "secret" (content read from the next fd; mode default \
-	 *  0400); uid/gid/mode -1 when not given. \
+	 *  kiln mount namespace, or "" to bind the next fd, a directory opened \
+	 *  in the kiln mount namespace), "cache" (source: the SNAP_CACHE path; \
+	 *  made with uid/gid/mode if missing), "tmpfs" (size in bytes, 0: \
+	 *  default; mode default 1777), "secret" (content read from the next \
+	 *  fd, a file or memfd, at most 500 KiB; target set by the caller, \
+	 *  e.g. /run/secrets/ID; read-only, mode default 0400, uid/gid 0); \
+	 *  uid/gid/mode -1 when not given; readonly as the caller says (a bind \
+	 *  is read-only unless rw); mounted in order. Mount points missing \
+	 *  from the rootfs are made and removed after the step. \
+	 * hostname: "" for "kiln". /etc/hosts, /etc/hostname and (the daemon's) \
+	 *  /etc/resolv.conf are bind-mounted from a private tmpfs. \
 	 * security: "sandbox", or "insecure" (needs the daemon's \
-	 *  --allow-insecure-entitlement security.insecure). \
+	 *  --allow-insecure-entitlement security.insecure): every capability, \
+	 *  no seccomp profile, no masked paths. \
 	 * Answered by EXEC_EXIT, or ERROR when the step could not be started */ \
 	X(EXEC_RUN,     40, REQ,   P_CLIENT | P_SOLVERD | P_EXECD, 8) \
 	/* [i64 exit code (-1 if signalled), i64 signal, str error ("" or \

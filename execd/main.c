@@ -1,7 +1,25 @@
 /* main.c: kiln-execd, runs each RUN step in a container it sets up itself. */
+#include <errno.h>
+#include <string.h>
 #include "execd.h"
 #include "log.h"
 #include "util.h"
+
+struct execd_opts execd_opts;
+
+/* kilnd passes its own flags of the same names (supervisor/spawn.c). */
+static int
+execd_option(struct helper *h, const char *key, const char *value)
+{
+	if (strcmp(key, "no-process-sandbox") == 0 && value[0] == '\0')
+		execd_opts.no_process_sandbox = 1;
+	else if (strcmp(key, "allow-insecure-entitlement") == 0 &&
+	    strcmp(value, "security.insecure") == 0)
+		execd_opts.allow_insecure = 1;
+	else
+		return -EINVAL;
+	return 0;
+}
 
 static const struct ipc_handler from_solverd[] = {
 	{ IPC_EXEC_RUN, run_on_exec },
@@ -16,6 +34,14 @@ execd_setup(struct helper *h)
 {
 	int fd, r;
 
+	if (execd_opts.no_process_sandbox)
+		log_warn("--no-process-sandbox: steps share kiln's pid namespace "
+		    "and see kiln's /proc; a process a step leaves behind outside "
+		    "its process group cannot be killed, and a step can signal "
+		    "kiln's own processes");
+	if (execd_opts.allow_insecure)
+		log_warn("security.insecure allowed: a step that asks for it keeps "
+		    "every capability and runs without a seccomp profile");
 	r = spawner_start(&fd);
 	if (r < 0)
 		return r;
@@ -35,6 +61,7 @@ main(int argc, char **argv)
 		.handlers = { [PROC_SOLVERD] = from_solverd },
 		.setup = execd_setup,
 		.peer_up = run_peer_up,
+		.option = execd_option,
 	};
 
 	return helper_main(&def, argc, argv);

@@ -229,11 +229,18 @@ readonly_path(const char *rootfs, const char *p, struct exec_fail *f)
 	return r < 0 ? exec_fail_set(f, -r, "making %s read-only", p) : 0;
 }
 
+/* Without the process sandbox the step shares kiln's pid namespace, so
+ * it gets kiln's /proc (a new one would show the same processes, and is
+ * what fails where /proc is masked). */
 static int
-mount_proc(int rootfd, const char *rootfs, struct exec_fail *f)
+mount_proc(int rootfd, struct exec_fail *f)
 {
 	int r;
 
+	if (execd_opts.no_process_sandbox) {
+		r = mount_top(rootfd, "proc", "/proc", NULL, MS_BIND | MS_REC, NULL);
+		return r < 0 ? exec_fail_set(f, -r, "bind-mounting kiln's /proc") : 0;
+	}
 	r = mount_top(rootfd, "proc", "proc", "proc", MS_NOSUID | MS_NODEV |
 	    MS_NOEXEC, NULL);
 	if (r == -EPERM || r == -EACCES)
@@ -243,34 +250,44 @@ mount_proc(int rootfd, const char *rootfs, struct exec_fail *f)
 	return 0;
 }
 
+/* Docker's masked and read-only paths; a step run with
+ * security=insecure, like a privileged container, has neither. */
+static int
+restrict_paths(const char *rootfs, int insecure, struct exec_fail *f)
+{
+	int r = 0;
+
+	for (size_t i = 0; !insecure && r == 0 && i < ARRAY_SIZE(masked_paths); i++)
+		r = mask_path(rootfs, masked_paths[i], f);
+	for (size_t i = 0; !insecure && r == 0 && i < ARRAY_SIZE(readonly_paths); i++)
+		r = readonly_path(rootfs, readonly_paths[i], f);
+	return r;
+}
+
 /*
  * In the child, in its new mount namespace: nothing of ours may
  * propagate back into kiln's, then the root becomes a mount of its own
- * (pivot_root needs one) and gets its file systems.
+ * (pivot_root needs one) and gets its file systems. *rootfd stays open
+ * for the step's own mounts.
  */
 int
-mounts_setup(const char *rootfs, struct exec_fail *f)
+mounts_setup(const struct exec_spec *spec, int *rootfd, struct exec_fail *f)
 {
-	int rootfd, r;
+	const char *rootfs = spec->rootfs;
+	int r;
 
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return exec_fail_set(f, errno, "making / private");
 	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return exec_fail_set(f, errno, "bind-mounting the rootfs %s", rootfs);
-	rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
+	*rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (*rootfd < 0)
 		return exec_fail_set(f, errno, "opening the rootfs %s", rootfs);
-	if ((r = mount_proc(rootfd, rootfs, f)) < 0 ||
-	    (r = mount_dev(rootfd, rootfs, f)) < 0 ||
-	    (r = mount_sys(rootfd, rootfs, f)) < 0)
-		goto out;
-	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(masked_paths); i++)
-		r = mask_path(rootfs, masked_paths[i], f);
-	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(readonly_paths); i++)
-		r = readonly_path(rootfs, readonly_paths[i], f);
-out:
-	close(rootfd);
-	return r;
+	if ((r = mount_proc(*rootfd, f)) < 0 ||
+	    (r = mount_dev(*rootfd, rootfs, f)) < 0 ||
+	    (r = mount_sys(*rootfd, rootfs, f)) < 0)
+		return r;
+	return restrict_paths(rootfs, spec->insecure, f);
 }
 
 /* STYLE rule 13: the old root stacks on the new one and is detached. */

@@ -91,28 +91,34 @@ on_spawner_answer(struct ipc_peer *sp, struct ipc_msg *m, void *arg)
 	run_free(r);
 }
 
+/* The body is checked here too, so that a bad one is answered without
+ * waking the spawner; *nfds is the count of fds it must carry. */
 static int
-check_request(struct helper *h, struct ipc_peer *p, struct ipc_msg *m)
+check_request(struct ipc_peer *p, struct ipc_msg *m, int *nfds)
 {
 	struct exec_spec spec;
 	char why[256];
 	int r;
 
-	/* until the solver drives execd, only a test run may start steps */
-	if (!h->test_hooks)
-		return ipc_reply_error(p, m->hdr.id, EPERM, "kiln-execd: EXEC_RUN "
-		    "needs kilnd --test-hooks for now"), -EPERM;
-	if (m->nfds != 2)
-		return ipc_reply_error(p, m->hdr.id, EINVAL, "kiln-execd: EXEC_RUN "
-		    "carries the step's stdout and stderr pipes"), -EINVAL;
 	if (spawner == NULL)
 		return ipc_reply_error(p, m->hdr.id, ECONNRESET, "kiln-execd: "
 		    "no step spawner"), -ECONNRESET;
 	r = exec_spec_parse(&m->body, &spec, why, sizeof(why));
 	if (r < 0)
 		return ipc_reply_error(p, m->hdr.id, -r, "kiln-execd: %s", why), r;
+	r = -EINVAL;
+	if (m->nfds != spec.nfds)
+		ipc_reply_error(p, m->hdr.id, EINVAL, "kiln-execd: EXEC_RUN carries "
+		    "the step's stdout and stderr pipes and one fd per bind of an "
+		    "fd or secret: %d expected, %d came", spec.nfds, m->nfds);
+	else if (spec.insecure && !execd_opts.allow_insecure)
+		ipc_reply_error(p, m->hdr.id, EPERM, "kiln-execd: security=insecure "
+		    "needs kilnd --allow-insecure-entitlement security.insecure");
+	else
+		r = 0;
+	*nfds = spec.nfds;
 	exec_spec_free(&spec);
-	return 0;
+	return r;
 }
 
 int
@@ -121,9 +127,9 @@ run_on_exec(struct ipc_peer *p, struct ipc_msg *m)
 	struct helper *h = helper_of(p);
 	struct ipc_wr w;
 	struct run *r;
-	int err;
+	int err, nfds;
 
-	if (check_request(h, p, m) < 0)
+	if (check_request(p, m, &nfds) < 0)
 		return 0;
 	r = calloc(1, sizeof(*r));
 	if (r == NULL)
@@ -131,9 +137,10 @@ run_on_exec(struct ipc_peer *p, struct ipc_msg *m)
 	*r = (struct run){ runs, h, ipc_peer_who(p), p, m->hdr.id, 0, 0 };
 	ipc_wr_init(&w);
 	msgpack_pack_object(&w.pk, m->body);
-	/* ipc_request owns the pipes from here, sent or not */
-	err = ipc_request(spawner, IPC_EXEC_RUN, &w, m->fds, 2, on_spawner_answer, r);
-	m->fds[0] = m->fds[1] = -1;
+	/* ipc_request owns the fds from here, sent or not */
+	err = ipc_request(spawner, IPC_EXEC_RUN, &w, m->fds, nfds, on_spawner_answer, r);
+	for (int i = 0; i < nfds; i++)
+		m->fds[i] = -1;
 	ipc_wr_free(&w);
 	if (err < 0) {
 		free(r);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -46,6 +47,8 @@ struct step {
 	uint32_t	 tag;		/* execd's request id */
 	pid_t		 pid;		/* the step's pid 1 */
 	int		 cancelled;
+	char		*rootfs;
+	struct exec_stubs *stubs;	/* shared with the child until its exec */
 };
 
 struct spawner {
@@ -63,15 +66,46 @@ step_find(struct spawner *sp, uint32_t tag, pid_t pid)
 	return NULL;
 }
 
+static struct exec_stubs *
+stubs_new(void)
+{
+	void *m = mmap(NULL, sizeof(struct exec_stubs), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return m == MAP_FAILED ? NULL : m;
+}
+
+/* Its mount points go, now that no process of the step can hold them. */
+static void
+step_free(struct step *s)
+{
+	if (s->stubs) {
+		stubs_remove(s->rootfs, s->stubs);
+		munmap(s->stubs, sizeof(*s->stubs));
+	}
+	free(s->rootfs);
+	free(s);
+}
+
 static void
 step_remove(struct spawner *sp, struct step *dead)
 {
 	for (struct step **pp = &sp->steps; *pp; pp = &(*pp)->next)
 		if (*pp == dead) {
 			*pp = dead->next;
-			free(dead);
+			step_free(dead);
 			return;
 		}
+}
+
+/* The step's pid 1 takes its namespace with it; without the process
+ * sandbox only its process group can be reached. */
+static void
+step_kill(const struct step *s)
+{
+	if (execd_opts.no_process_sandbox)
+		kill(-s->pid, SIGKILL);
+	kill(s->pid, SIGKILL);
 }
 
 static void
@@ -103,6 +137,9 @@ on_sigchld(evutil_socket_t sig, short what, void *arg)
 
 		if (s == NULL)
 			continue;
+		/* what it left in its process group goes with it */
+		if (execd_opts.no_process_sandbox)
+			kill(-pid, SIGKILL);
 		if (sp->peer)
 			send_exit(sp, s, status);
 		step_remove(sp, s);
@@ -154,41 +191,70 @@ wait_started(struct spawner *sp, uint32_t tag, pid_t pid, int sync_fd)
 	return -1;
 }
 
+/* The step's struct before the clone: what its end needs. */
+static struct step *
+step_new(const struct exec_spec *spec, uint32_t tag)
+{
+	struct step *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	s->tag = tag;
+	s->rootfs = strdup(spec->rootfs);
+	s->stubs = stubs_new();
+	if (s->rootfs == NULL || s->stubs == NULL) {
+		if (s->stubs)
+			munmap(s->stubs, sizeof(*s->stubs));
+		s->stubs = NULL;
+		step_free(s);
+		return NULL;
+	}
+	return s;
+}
+
 static int
 start_step(struct spawner *sp, struct ipc_msg *m, const struct exec_spec *spec)
 {
 	unsigned long flags = container_clone_flags(spec);
+	struct exec_child c = { spec, m->fds, -1, NULL };
 	struct step *s;
 	int sync[2];
 	pid_t pid;
 
-	s = calloc(1, sizeof(*s));
+	s = step_new(spec, m->hdr.id);
 	if (s == NULL || pipe2(sync, O_CLOEXEC) < 0) {
-		free(s);
-		return -errno;
+		int e = s ? errno : ENOMEM;
+
+		if (s)
+			step_free(s);
+		return ipc_reply_error(sp->peer, m->hdr.id, e, "preparing the step: %s",
+		    strerror(e));
 	}
+	c.sync_fd = sync[1];
+	c.stubs = s->stubs;
 	/* a raw clone: fork-like, with the namespaces of the step */
 	pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
 	if (pid == 0) {
 		close(sync[0]);
-		container_child(spec, m->fds[0], m->fds[1], sync[1]);
+		container_child(&c);
 	}
 	close(sync[1]);
 	if (pid < 0) {
 		int e = errno;
 
 		close(sync[0]);
-		free(s);
+		step_free(s);
 		return ipc_reply_error(sp->peer, m->hdr.id, e, "clone of the step's "
 		    "namespaces: %s%s", strerror(e), clone_advice(e));
 	}
 	if (wait_started(sp, m->hdr.id, pid, sync[0]) < 0) {
 		close(sync[0]);
-		free(s);
+		step_free(s);
 		return 0;
 	}
 	close(sync[0]);
-	*s = (struct step){ sp->steps, m->hdr.id, pid, 0 };
+	s->pid = pid;
+	s->next = sp->steps;
 	sp->steps = s;
 	return send_started(sp, m->hdr.id, pid);
 }
@@ -201,12 +267,20 @@ on_run(struct ipc_peer *p, struct ipc_msg *m)
 	char why[256];
 	int r;
 
-	if (m->nfds != 2)
-		return -EBADMSG;
 	r = exec_spec_parse(&m->body, &spec, why, sizeof(why));
 	if (r < 0)
 		return ipc_reply_error(p, m->hdr.id, -r, "%s", why);
+	if (m->nfds != spec.nfds) {
+		r = ipc_reply_error(p, m->hdr.id, EINVAL, "%d fds for %d", m->nfds,
+		    spec.nfds);
+		goto out;
+	}
+	if ((r = stepmounts_open_trees(&spec, m->fds, why, sizeof(why))) < 0) {
+		r = ipc_reply_error(p, m->hdr.id, -r, "%s: %s", why, strerror(-r));
+		goto out;
+	}
 	r = start_step(sp, m, &spec);
+out:
 	exec_spec_free(&spec);
 	return r;
 }
@@ -228,7 +302,7 @@ on_cancel(struct ipc_peer *p, struct ipc_msg *m)
 		return 0;
 	/* pid 1 of the namespace: the kernel kills the rest with it */
 	s->cancelled = 1;
-	kill(s->pid, SIGKILL);
+	step_kill(s);
 	return 0;
 }
 
@@ -246,7 +320,7 @@ on_execd_closed(struct ipc_peer *p, void *arg)
 
 	sp->peer = NULL;
 	for (struct step *s = sp->steps; s; s = s->next)
-		kill(s->pid, SIGKILL);
+		step_kill(s);
 	event_base_loopexit(sp->base, NULL);
 }
 
@@ -265,8 +339,10 @@ spawner_main(int fd, pid_t parent)
 	/* execd's event base shares its epoll instance with execd: never
 	 * touch it here */
 	sp.base = event_base_new();
-	if (sp.base == NULL || sandbox_caps_limit(spawner_caps,
-	    ARRAY_SIZE(spawner_caps)) < 0)
+	/* security.insecure steps keep every capability: only then does the
+	 * spawner keep them all to hand down */
+	if (sp.base == NULL || (!execd_opts.allow_insecure &&
+	    sandbox_caps_limit(spawner_caps, ARRAY_SIZE(spawner_caps)) < 0))
 		_exit(1);
 	sp.peer = ipc_peer_new(sp.base, fd, PROC_EXECD, from_execd, &sp);
 	ev = evsignal_new(sp.base, SIGCHLD, on_sigchld, &sp);

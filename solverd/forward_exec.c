@@ -91,7 +91,9 @@ fwd_exec_run(struct helper *h, struct ipc_peer *client, struct ipc_msg *m)
 	if (!h->test_hooks)
 		return ipc_reply_error(client, m->hdr.id, EPERM, "kilnctl debug run "
 		    "needs kilnd --test-hooks"), 0;
-	if (m->nfds != 2)
+	/* stdout, stderr, then one per bind of an fd or secret: execd
+	 * checks the count against the body */
+	if (m->nfds < 2)
 		return -EBADMSG;
 	if (execd == NULL)
 		return ipc_reply_error(client, m->hdr.id, ENOTCONN, "kiln-execd is "
@@ -102,9 +104,10 @@ fwd_exec_run(struct helper *h, struct ipc_peer *client, struct ipc_msg *m)
 	*x = (struct xfwd){ fwds, h, client, execd, m->hdr.id, 0, 0 };
 	ipc_wr_init(&w);
 	msgpack_pack_object(&w.pk, m->body);
-	/* the pipes are execd's from here, sent or not */
-	r = ipc_request(execd, IPC_EXEC_RUN, &w, m->fds, 2, on_execd_answer, x);
-	m->fds[0] = m->fds[1] = -1;
+	/* the fds are execd's from here, sent or not */
+	r = ipc_request(execd, IPC_EXEC_RUN, &w, m->fds, m->nfds, on_execd_answer, x);
+	for (int i = 0; i < m->nfds; i++)
+		m->fds[i] = -1;
 	ipc_wr_free(&w);
 	if (r < 0) {
 		free(x);

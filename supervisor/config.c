@@ -148,6 +148,20 @@ set_dhl(struct kilnd_config *cfg, const char *v)
 	}
 	return 0;
 }
+/* BuildKit's names: --oci-worker-no-process-sandbox is an alias */
+static int set_nps(struct kilnd_config *c, const char *v) { c->no_process_sandbox = 1; return 0; }
+
+static int
+set_entitlement(struct kilnd_config *cfg, const char *v)
+{
+	if (strcmp(v, "security.insecure") != 0) {
+		fprintf(stderr, "kilnd: --allow-insecure-entitlement knows only "
+		    "security.insecure, not '%s'\n", v);
+		return -EINVAL;
+	}
+	cfg->allow_insecure = 1;
+	return 0;
+}
 static int set_hooks(struct kilnd_config *c, const char *v) { c->test_hooks = 1; return 0; }
 static int set_check(struct kilnd_config *c, const char *v) { c->check_only = 1; return 0; }
 static int set_config(struct kilnd_config *c, const char *v) { return 0; }
@@ -164,6 +178,9 @@ static const struct option_def options[] = {
 	{ "seccomp", 1, set_seccomp },
 	{ "debug-wrap", 1, set_debug_wrap },
 	{ "helper-dir", 1, set_helper_dir },
+	{ "no-process-sandbox", 0, set_nps },
+	{ "oci-worker-no-process-sandbox", 0, set_nps },
+	{ "allow-insecure-entitlement", 1, set_entitlement },
 	{ "test-hooks", 0, set_hooks },
 	{ "check", 0, set_check },
 };
@@ -177,6 +194,8 @@ config_usage(FILE *out)
 	    "             [--mtu N] [--copy-up DIR]... [--log-level LEVEL]\n"
 	    "             [--log-target auto|stderr|journal]\n"
 	    "             [--seccomp enforce|log] [--debug-wrap HELPER:COMMAND]...\n"
+	    "             [--no-process-sandbox] [--oci-worker-no-process-sandbox]\n"
+	    "             [--allow-insecure-entitlement security.insecure]\n"
 	    "             [--helper-dir DIR] [--test-hooks]\n");
 }
 

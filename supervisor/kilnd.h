@@ -33,6 +33,8 @@ struct kilnd_config {
 	int	test_hooks;
 	char	*debug_wrap[PROC_MAX];	/* command words before the helper */
 	int	check_only;
+	int	no_process_sandbox;	/* kiln-execd: steps share the pid ns */
+	int	allow_insecure;		/* kiln-execd: security.insecure */
 };
 
 struct idmap {

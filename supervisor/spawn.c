@@ -56,6 +56,10 @@ build_argv(struct kilnd *kd, struct slot *s, char *path, char **argv,
 	argv[a++] = opts[2];
 	if (cfg->test_hooks)
 		argv[a++] = "--test-hooks";
+	if (s->id == PROC_EXECD && cfg->no_process_sandbox)
+		argv[a++] = "--no-process-sandbox";
+	if (s->id == PROC_EXECD && cfg->allow_insecure)
+		argv[a++] = "--allow-insecure-entitlement=security.insecure";
 	argv[a] = NULL;
 	return a;
 }
