@@ -13,6 +13,7 @@ struct helper_row {
 
 struct info {
 	char			version[32], net[32], net_reason[256], warnings[1024];
+	char			snapshotter[32], snapshotter_why[1024];
 	struct ipc_rd		uid_map, gid_map;
 	struct helper_row	helpers[8];
 	int			nhelpers;
@@ -60,6 +61,8 @@ parse_info(const struct ipc_msg *m, struct info *in)
 	    rd_copy(&rd, in->net_reason, sizeof(in->net_reason)) ||
 	    ipc_rd_array(&rd, &in->uid_map) || ipc_rd_array(&rd, &in->gid_map) ||
 	    parse_helpers(&rd, in) || rd_copy(&rd, in->warnings, sizeof(in->warnings)) ||
+	    rd_copy(&rd, in->snapshotter, sizeof(in->snapshotter)) ||
+	    rd_copy(&rd, in->snapshotter_why, sizeof(in->snapshotter_why)) ||
 	    ipc_rd_end(&rd)) {
 		fprintf(stderr, "kilnctl: malformed info reply\n");
 		return -EBADMSG;
@@ -111,6 +114,8 @@ cmd_info(struct ctl *c, int argc, char **argv)
 		return 1;
 	printf("kilnd version %s\n", in.version);
 	printf("network: %s (%s)\n", in.net, in.net_reason);
+	if (in.snapshotter[0])
+		printf("snapshotter: %s (%s)\n", in.snapshotter, in.snapshotter_why);
 	if (print_map("uid map", in.uid_map) < 0 || print_map("gid map", in.gid_map) < 0)
 		return 1;
 	printf("helpers:\n  %-14s %-8s %-9s %-9s %s\n", "NAME", "PID", "STATE",

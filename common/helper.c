@@ -68,8 +68,11 @@ peer_closed(struct ipc_peer *p, void *arg)
 			log_error("control channel to kilnd closed; exiting");
 		h->shutting_down = 1;
 		event_base_loopexit(h->base, NULL);
-	} else
+	} else {
 		log_info("connection to %s closed", proc_name(who));
+		if (h->def->peer_down)
+			h->def->peer_down(h, who, p);
+	}
 }
 
 static int

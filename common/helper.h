@@ -30,6 +30,8 @@ struct helper_def {
 	int (*setup)(struct helper *h);
 	/* A socket to peer was (re)connected. May be NULL. */
 	void (*peer_up)(struct helper *h, enum kiln_proc peer);
+	/* A socket to a helper peer closed (p is freed after). May be NULL. */
+	void (*peer_down)(struct helper *h, enum kiln_proc peer, struct ipc_peer *p);
 	/* --key=value options beyond the common ones; NULL: none. */
 	int (*option)(struct helper *h, const char *key, const char *value);
 };

@@ -54,7 +54,7 @@
 	/* [str version, str net_mode, str net_reason, \
 	 *  [[u64 inside, u64 outside, u64 count]...] uid_map, (same) gid_map, \
 	 *  [[str name, i64 pid, str state, u64 restarts, str seccomp]...] helpers, \
-	 *  str warnings] */ \
+	 *  str warnings, str snapshotter ("" until snapd said), str why] */ \
 	X(INFO_REPLY,   21, REPLY, P_SUP | P_SOLVERD, 0) \
 	/* client -> solverd -> kilnd: [str helper]; needs kilnd --test-hooks */ \
 	X(DEBUG_VIOLATE, 22, REQ,  P_CLIENT | P_SOLVERD, 0) \
@@ -140,6 +140,9 @@
 	 * connection that keeps the snapshot and its chain from GC and prune \
 	 * while a build uses it. OK */ \
 	X(SNAP_LEASE,   68, REQ,   P_SOLVERD | P_CLIENT, 0) \
+	/* snapd -> kilnd once its store is open: [str snapshotter, str why it \
+	 * was chosen (auto: why each better one was rejected)], for INFO */ \
+	X(SNAP_DRIVER,  69, NOTE,  P_SNAPD,   0) \
 	/* --- snapd: file operations (70-79) --- */ \
 	/* solverd -> snapd: one COPY or ADD instruction into a prepared \
 	 * snapshot, with Docker's rules for files, directories, wildcards \

@@ -1,4 +1,5 @@
 /* util.c: small file, path and process helpers shared by kiln's programs. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -170,4 +171,38 @@ void
 util_freep(void *p)
 {
 	free(*(void **)p);
+}
+
+/* Docker's units: k, m, g, t and KiB... binary; kB, MB... decimal. */
+int
+util_parse_size(const char *s, uint64_t *out)
+{
+	static const struct {
+		const char	*suffix;
+		uint64_t	 mult;
+	} units[] = {
+		{ "", 1 }, { "b", 1 }, { "k", 1ULL << 10 }, { "kib", 1ULL << 10 },
+		{ "kb", 1000 }, { "m", 1ULL << 20 }, { "mib", 1ULL << 20 },
+		{ "mb", 1000000 }, { "g", 1ULL << 30 }, { "gib", 1ULL << 30 },
+		{ "gb", 1000000000 }, { "t", 1ULL << 40 }, { "tib", 1ULL << 40 },
+		{ "tb", 1000000000000ULL },
+	};
+	char *end, unit[8];
+	double v;
+	size_t n;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno || v < 0 || (n = strlen(end)) >= sizeof(unit))
+		return -EINVAL;
+	for (size_t i = 0; i <= n; i++)
+		unit[i] = (char)tolower((unsigned char)end[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++)
+		if (strcmp(unit, units[i].suffix) == 0) {
+			if (v * (double)units[i].mult >= 18446744073709551615.0)
+				return -ERANGE;
+			*out = (uint64_t)(v * (double)units[i].mult);
+			return 0;
+		}
+	return -EINVAL;
 }

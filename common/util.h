@@ -3,6 +3,7 @@
 #define KILN_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -21,6 +22,8 @@ long long util_now_ms(void);
 int util_runtime_dir(char *buf, size_t size);
 /* Looks name up in $PATH; 0 and the path in out, or -ENOENT. */
 int util_which(const char *name, char *out, size_t size);
+/* "10GB", "512MiB", "2g", "1000": a size in bytes. 0 or -EINVAL. */
+int util_parse_size(const char *s, uint64_t *out);
 /* Closes every fd >= from. */
 void util_close_from(int from);
 

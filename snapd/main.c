@@ -1,4 +1,10 @@
 /* main.c: kiln-snapd, the snapshotters, content store, image store and file operations. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "driver.h"
+#include "log.h"
 #include "snapd.h"
 #include "util.h"
 
@@ -7,6 +13,80 @@ static const cap_value_t snapd_caps[] = {
 	CAP_SYS_ADMIN, CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH,
 	CAP_FOWNER, CAP_FSETID, CAP_MKNOD, CAP_SETFCAP,
 };
+
+static struct snapd_config cfg = { .snapshotter = "auto" };
+
+/* $XDG_DATA_HOME/kiln/snapd, as kilnd computes it, for a hand start */
+static void
+default_state_dir(void)
+{
+	const char *x = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+
+	if (x && *x)
+		snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s/kiln/snapd", x);
+	else
+		snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s/.local/share/kiln/snapd",
+		    home ? home : "/tmp");
+}
+
+static int
+on_option(struct helper *h, const char *key, const char *value)
+{
+	char *end;
+
+	if (strcmp(key, "state-dir") == 0 && value[0] == '/' &&
+	    strlen(value) < sizeof(cfg.state_dir)) {
+		snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s", value);
+		return 0;
+	}
+	if (strcmp(key, "snapshotter") == 0 &&
+	    (strcmp(value, "auto") == 0 || select_by_name(value))) {
+		snprintf(cfg.snapshotter, sizeof(cfg.snapshotter), "%s", value);
+		return 0;
+	}
+	if (strcmp(key, "gc-keep-storage") == 0) {
+		errno = 0;
+		cfg.gc_keep_storage = strtoull(value, &end, 10);
+		return *value && !*end && !errno ? 0 : -EINVAL;
+	}
+	return -EINVAL;
+}
+
+/* kilnd shows it in INFO (kilnctl info). */
+static int
+send_driver(struct helper *h)
+{
+	struct ipc_wr w;
+	int r;
+
+	ipc_wr_init(&w);
+	msgpack_pack_array(&w.pk, 2);
+	ipc_wr_str(&w, store_driver_name());
+	ipc_wr_str(&w, store_driver_reason());
+	r = ipc_send(h->peers[PROC_SUPERVISOR], IPC_SNAP_DRIVER, 0, &w, NULL, 0);
+	ipc_wr_free(&w);
+	return r;
+}
+
+static int
+setup(struct helper *h)
+{
+	int r;
+
+	cfg.test_hooks = h->test_hooks;
+	if (!cfg.state_dir[0])
+		default_state_dir();
+	if ((r = store_open(&cfg)) < 0)
+		return r;
+	return send_driver(h);
+}
+
+static void
+peer_down(struct helper *h, enum kiln_proc who, struct ipc_peer *p)
+{
+	if (who == PROC_SOLVERD)
+		snapd_conn_down(p);
+}
 
 int
 main(int argc, char **argv)
@@ -17,7 +97,15 @@ main(int argc, char **argv)
 		.nsyscalls = snapd_nsyscalls,
 		.caps = snapd_caps,
 		.ncaps = ARRAY_SIZE(snapd_caps),
+		.handlers = { [PROC_SOLVERD] = snapd_solverd_handlers },
+		.setup = setup,
+		.peer_down = peer_down,
+		.option = on_option,
 	};
+	int r = helper_main(&def, argc, argv);
 
-	return helper_main(&def, argc, argv);
+	/* SHUTDOWN, or kilnd went away: nothing stays mounted */
+	snapd_conns_drop_all();
+	store_close();
+	return r;
 }

@@ -5,5 +5,28 @@
 
 const int snapd_syscalls[] = {
 	POLICY_BASE
+	/* files and trees of the stores: libc's plain and *at forms both */
+	ALLOW(open) ALLOW(openat) ALLOW(pread64) ALLOW(pwrite64) ALLOW(lseek)
+	ALLOW(fstat) ALLOW(newfstatat) ALLOW(statx) ALLOW(lstat) ALLOW(stat)
+	ALLOW(statfs) ALLOW(fstatfs) ALLOW(getdents64) ALLOW(access)
+	ALLOW(faccessat) ALLOW(faccessat2) ALLOW(readlink) ALLOW(readlinkat)
+	ALLOW(mkdir) ALLOW(mkdirat) ALLOW(rmdir) ALLOW(unlink) ALLOW(unlinkat)
+	ALLOW(rename) ALLOW(renameat) ALLOW(renameat2) ALLOW(link) ALLOW(linkat)
+	ALLOW(symlink) ALLOW(symlinkat) ALLOW(mknod) ALLOW(mknodat)
+	ALLOW(ftruncate) ALLOW(fallocate) ALLOW(fsync) ALLOW(fdatasync)
+	ALLOW(umask) ALLOW(getcwd) ALLOW(dup) ALLOW(dup3)
+	/* owners, modes, times and xattrs a layer keeps */
+	ALLOW(chown) ALLOW(lchown) ALLOW(fchown) ALLOW(fchownat) ALLOW(chmod)
+	ALLOW(fchmod) ALLOW(fchmodat) ALLOW(utimensat)
+	ALLOW(listxattr) ALLOW(llistxattr) ALLOW(flistxattr) ALLOW(getxattr)
+	ALLOW(lgetxattr) ALLOW(fgetxattr) ALLOW(setxattr) ALLOW(lsetxattr)
+	ALLOW(fsetxattr)
+	/* native copies: reflinks (ioctl FICLONE) or in-kernel copies */
+	ALLOW(ioctl) ALLOW(copy_file_range)
+	/* snapshot mounts: the new mount API, and umount2 */
+	ALLOW(fsopen) ALLOW(fsconfig) ALLOW(fsmount) ALLOW(move_mount)
+	ALLOW(open_tree) ALLOW(mount_setattr) ALLOW(umount2)
+	/* sqlite3 and OpenSSL's seeding */
+	ALLOW(getrandom)
 };
 const size_t snapd_nsyscalls = ARRAY_SIZE(snapd_syscalls);

@@ -162,6 +162,34 @@ set_entitlement(struct kilnd_config *cfg, const char *v)
 	cfg->allow_insecure = 1;
 	return 0;
 }
+/* the names users of BuildKit know; kiln-snapd checks each works here */
+static int
+set_snapshotter(struct kilnd_config *cfg, const char *v)
+{
+	static const char *const names[] = { "auto", "overlayfs", "fuse-overlayfs",
+	    "native" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (strcmp(v, names[i]) == 0) {
+			snprintf(cfg->snapshotter, sizeof(cfg->snapshotter), "%s", v);
+			return 0;
+		}
+	fprintf(stderr, "kilnd: --snapshotter is auto, overlayfs, fuse-overlayfs or "
+	    "native, not '%s'\n", v);
+	return -EINVAL;
+}
+
+static int
+set_gc_keep(struct kilnd_config *cfg, const char *v)
+{
+	if (util_parse_size(v, &cfg->gc_keep_storage) < 0 || cfg->gc_keep_storage == 0) {
+		fprintf(stderr, "kilnd: --gc-keep-storage takes a size such as 10GB or "
+		    "512MiB, not '%s'\n", v);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int set_hooks(struct kilnd_config *c, const char *v) { c->test_hooks = 1; return 0; }
 static int set_check(struct kilnd_config *c, const char *v) { c->check_only = 1; return 0; }
 static int set_config(struct kilnd_config *c, const char *v) { return 0; }
@@ -181,6 +209,9 @@ static const struct option_def options[] = {
 	{ "no-process-sandbox", 0, set_nps },
 	{ "oci-worker-no-process-sandbox", 0, set_nps },
 	{ "allow-insecure-entitlement", 1, set_entitlement },
+	{ "snapshotter", 1, set_snapshotter },
+	{ "oci-worker-snapshotter", 1, set_snapshotter },
+	{ "gc-keep-storage", 1, set_gc_keep },
 	{ "test-hooks", 0, set_hooks },
 	{ "check", 0, set_check },
 };
@@ -196,7 +227,9 @@ config_usage(FILE *out)
 	    "             [--seccomp enforce|log] [--debug-wrap HELPER:COMMAND]...\n"
 	    "             [--no-process-sandbox] [--oci-worker-no-process-sandbox]\n"
 	    "             [--allow-insecure-entitlement security.insecure]\n"
-	    "             [--helper-dir DIR] [--test-hooks]\n");
+	    "             [--helper-dir DIR] [--snapshotter auto|overlayfs|fuse-overlayfs|native]\n"
+	    "             [--oci-worker-snapshotter NAME] [--gc-keep-storage SIZE]\n"
+	    "             [--test-hooks]\n");
 }
 
 void
@@ -211,10 +244,25 @@ config_defaults(struct kilnd_config *cfg)
 	cfg->log_level = LOG_LVL_INFO;
 	cfg->log_target = LOG_TARGET_AUTO;
 	cfg->seccomp_mode = SANDBOX_SECCOMP_ENFORCE;
+	snprintf(cfg->snapshotter, sizeof(cfg->snapshotter), "auto");
 	snprintf(cfg->helper_dir, sizeof(cfg->helper_dir), "%s",
 	    hd && *hd ? hd : KILN_HELPER_DIR);
 	if (util_runtime_dir(rt, sizeof(rt)) == 0)
 		snprintf(cfg->addr, sizeof(cfg->addr), "%s/kiln/kilnd.sock", rt);
+}
+
+int
+config_data_dir(char *buf, size_t size)
+{
+	const char *x = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+
+	if (x && *x)
+		snprintf(buf, size, "%s/kiln", x);
+	else if (home && *home)
+		snprintf(buf, size, "%s/.local/share/kiln", home);
+	else
+		return -ENOENT;
+	return 0;
 }
 
 static const struct option_def *

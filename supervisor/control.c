@@ -52,7 +52,7 @@ on_info(struct ipc_peer *p, struct ipc_msg *m)
 	for (int i = 0; i < PROC_MAX; i++)
 		nhelpers += proc_is_helper(i);
 	ipc_wr_init(&w);
-	msgpack_pack_array(&w.pk, 7);
+	msgpack_pack_array(&w.pk, 9);
 	ipc_wr_str(&w, kilnd_version);
 	ipc_wr_str(&w, kd->net_mode == NET_SLIRP4NETNS ? "slirp4netns" : "host");
 	ipc_wr_str(&w, kd->net_reason);
@@ -72,6 +72,8 @@ on_info(struct ipc_peer *p, struct ipc_msg *m)
 		ipc_wr_str(&w, kd->cfg.seccomp_mode ? "log" : "enforce");
 	}
 	ipc_wr_str(&w, kd->warnings);
+	ipc_wr_str(&w, kd->snapshotter);
+	ipc_wr_str(&w, kd->snapshotter_why);
 	r = ipc_send(p, IPC_INFO_REPLY, m->hdr.id, &w, NULL, 0);
 	ipc_wr_free(&w);
 	return r;
@@ -122,6 +124,23 @@ on_net_state(struct ipc_peer *p, struct ipc_msg *m)
 	return 0;
 }
 
+/* kiln-snapd says which snapshotter it chose and why, for INFO. */
+static int
+on_snap_driver(struct ipc_peer *p, struct ipc_msg *m)
+{
+	struct kilnd *kd = kilnd_of_slot(ipc_peer_ctx(p));
+	const char *name, *why;
+	size_t nlen, wlen;
+	struct ipc_rd rd;
+
+	if (ipc_rd_init(&rd, &m->body) < 0 || ipc_rd_str(&rd, &name, &nlen) < 0 ||
+	    ipc_rd_str(&rd, &why, &wlen) < 0 || ipc_rd_end(&rd) < 0)
+		return -EBADMSG;
+	snprintf(kd->snapshotter, sizeof(kd->snapshotter), "%.*s", (int)nlen, name);
+	snprintf(kd->snapshotter_why, sizeof(kd->snapshotter_why), "%.*s", (int)wlen, why);
+	return 0;
+}
+
 static int
 on_ping(struct ipc_peer *p, struct ipc_msg *m)
 {
@@ -137,5 +156,6 @@ const struct ipc_handler control_handlers[] = {
 	{ IPC_DEBUG_VIOLATE, on_debug_violate },
 	{ IPC_PING, on_ping },
 	{ IPC_NET_STATE, on_net_state },
+	{ IPC_SNAP_DRIVER, on_snap_driver },
 	IPC_HANDLERS_END
 };

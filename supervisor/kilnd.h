@@ -35,6 +35,8 @@ struct kilnd_config {
 	int	check_only;
 	int	no_process_sandbox;	/* kiln-execd: steps share the pid ns */
 	int	allow_insecure;		/* kiln-execd: security.insecure */
+	char	snapshotter[32];	/* kiln-snapd's --snapshotter */
+	uint64_t gc_keep_storage;	/* bytes; 0: snapd's default */
 };
 
 struct idmap {
@@ -74,6 +76,8 @@ struct kilnd {
 	int			 net_mode;
 	char			 net_reason[256];
 	char			 warnings[1024];
+	char			 snapshotter[32];	/* kiln-snapd's SNAP_DRIVER */
+	char			 snapshotter_why[1024];
 	int			 ready_notified;
 	int			 stopping;
 	int			 exit_code;
@@ -91,6 +95,8 @@ void config_defaults(struct kilnd_config *cfg);
 /* argv and the config file; 1 when --help or --version was answered */
 int config_parse(struct kilnd_config *cfg, int argc, char **argv);
 void config_usage(FILE *out);
+/* $XDG_DATA_HOME/kiln (default ~/.local/share/kiln): the helpers' state */
+int config_data_dir(char *buf, size_t size);
 
 /* subid.c: ranges of /etc/subuid or /etc/subgid for a user */
 struct subid_range {

@@ -32,9 +32,32 @@ child_fail(int errfd, const char *what)
 	_exit(127);
 }
 
+#define OPT_MAX		(PATH_MAX + 32)
+#define NOPTS		6
+
+/* kiln-snapd's own: its state dir and what kilnd.8 says of its flags */
+static int
+snapd_opts(struct kilnd *kd, char **argv, int a, char opts[][OPT_MAX])
+{
+	char data[PATH_MAX];
+
+	snprintf(opts[3], OPT_MAX, "--snapshotter=%s", kd->cfg.snapshotter);
+	argv[a++] = opts[3];
+	if (config_data_dir(data, sizeof(data) - 16) == 0) {
+		snprintf(opts[4], OPT_MAX, "--state-dir=%s/snapd", data);
+		argv[a++] = opts[4];
+	}
+	if (kd->cfg.gc_keep_storage) {
+		snprintf(opts[5], OPT_MAX, "--gc-keep-storage=%llu",
+		    (unsigned long long)kd->cfg.gc_keep_storage);
+		argv[a++] = opts[5];
+	}
+	return a;
+}
+
 static int
 build_argv(struct kilnd *kd, struct slot *s, char *path, char **argv,
-    char *words, size_t wsize, char opts[4][64])
+    char *words, size_t wsize, char opts[NOPTS][OPT_MAX])
 {
 	const struct kilnd_config *cfg = &kd->cfg;
 	const char *wrap = cfg->debug_wrap[s->id];
@@ -47,10 +70,11 @@ build_argv(struct kilnd *kd, struct slot *s, char *path, char **argv,
 			argv[a++] = w;
 	}
 	argv[a++] = path;
-	snprintf(opts[0], 64, "--log-level=%s", log_level_name(cfg->log_level));
-	snprintf(opts[1], 64, "--log-target=%s", cfg->log_target == LOG_TARGET_JOURNAL ?
+	snprintf(opts[0], OPT_MAX, "--log-level=%s", log_level_name(cfg->log_level));
+	snprintf(opts[1], OPT_MAX, "--log-target=%s", cfg->log_target == LOG_TARGET_JOURNAL ?
 	    "journal" : cfg->log_target == LOG_TARGET_STDERR ? "stderr" : "auto");
-	snprintf(opts[2], 64, "--seccomp=%s", sandbox_seccomp_mode_name(cfg->seccomp_mode));
+	snprintf(opts[2], OPT_MAX, "--seccomp=%s",
+	    sandbox_seccomp_mode_name(cfg->seccomp_mode));
 	argv[a++] = opts[0];
 	argv[a++] = opts[1];
 	argv[a++] = opts[2];
@@ -60,6 +84,8 @@ build_argv(struct kilnd *kd, struct slot *s, char *path, char **argv,
 		argv[a++] = "--no-process-sandbox";
 	if (s->id == PROC_EXECD && cfg->allow_insecure)
 		argv[a++] = "--allow-insecure-entitlement=security.insecure";
+	if (s->id == PROC_SNAPD)
+		a = snapd_opts(kd, argv, a, opts);
 	argv[a] = NULL;
 	return a;
 }
@@ -82,7 +108,7 @@ child_enter(struct kilnd *kd, struct slot *s, int errfd)
 static void __attribute__((noreturn))
 child_exec(struct kilnd *kd, struct slot *s, int ctl_fd, int errfd, pid_t parent)
 {
-	char path[PATH_MAX + 32], words[1024], opts[4][64], *argv[MAX_ARGS];
+	char path[PATH_MAX + 32], words[1024], opts[NOPTS][OPT_MAX], *argv[MAX_ARGS];
 	int devnull;
 
 	snprintf(path, sizeof(path), "%s/%s", kd->cfg.helper_dir, proc_name(s->id));
