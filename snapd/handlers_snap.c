@@ -101,9 +101,10 @@ read_id(struct ipc_msg *m, char *id, size_t size, int *flag)
 	size_t len;
 
 	if (ipc_rd_init(&rd, &m->body) < 0 || ipc_rd_str(&rd, &s, &len) < 0 ||
-	    len >= size || memchr(s, '\0', len))
+	    len >= size || (len && memchr(s, '\0', len)))
 		return -EBADMSG;
-	memcpy(id, s, len);
+	if (len)
+		memcpy(id, s, len);
 	id[len] = '\0';
 	if (flag && ipc_rd_bool(&rd, flag) < 0)
 		return -EBADMSG;
