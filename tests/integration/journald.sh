@@ -35,6 +35,9 @@ inner() {
 	kd_pid=$!
 	wait_until 100 "$KILN_BUILDDIR/kilnctl" ping ||
 	    { echo "kilnd did not answer within 10 s"; exit 1; }
+	# solverd answers before the others may be ready (snapd's trial mounts)
+	wait_until 100 sh -c "[ \$('$KILN_BUILDDIR/kilnctl' info | grep -c ' ready ') = 4 ]" ||
+	    { echo "the helpers were not all ready within 10 s"; exit 1; }
 	"$KILN_BUILDDIR/kilnctl" info >"$T/info" 2>&1 || true
 	kill -TERM "$kd_pid"
 	wait "$kd_pid" && rc=0 || rc=$?
