@@ -20,6 +20,7 @@ tests_unit_test_ipc_peer_LDADD = $(UNIT_LIBS)
 # each area adds its unit tests to UNIT_TESTS in its own file
 include tests/unit/snapd.mk
 include tests/unit/solverd.mk
+include tests/unit/image.mk
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
