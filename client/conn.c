@@ -58,13 +58,20 @@ print_error(const struct ipc_msg *m)
 int
 ctl_call(struct ctl *c, uint16_t type, const struct ipc_wr *body)
 {
+	return ctl_call_fds(c, type, body, NULL, 0);
+}
+
+int
+ctl_call_fds(struct ctl *c, uint16_t type, const struct ipc_wr *body,
+    const int *sfds, int nsfds)
+{
 	static uint32_t next_id = 1;
 	uint32_t id = next_id++;
 	int fds[IPC_MAX_FDS], nfds, r;
 	ssize_t n;
 
 	r = ipc_frame_send(c->fd, type, id, body ? body->sbuf.data : NULL,
-	    body ? body->sbuf.size : 0, NULL, 0);
+	    body ? body->sbuf.size : 0, sfds, nsfds);
 	if (r < 0)
 		goto fail;
 	for (;;) {

@@ -17,6 +17,9 @@ int ctl_connect(struct ctl *c);
 /* Sends a request and waits for its reply; an ERROR reply is printed and
  * turned into its negative errno. */
 int ctl_call(struct ctl *c, uint16_t type, const struct ipc_wr *body);
+/* The same with fds riding along; they stay the caller's. */
+int ctl_call_fds(struct ctl *c, uint16_t type, const struct ipc_wr *body,
+    const int *fds, int nfds);
 void ctl_close(struct ctl *c);
 
 /* cmd_info.c */
@@ -32,5 +35,9 @@ int cmd_debug_status(struct ctl *c, int argc, char **argv);
 
 /* cmd_call.c: any message, body written as JSON (tests) */
 int cmd_debug_call(struct ctl *c, int argc, char **argv);
+
+/* cmd_login.c */
+int cmd_login(struct ctl *c, int argc, char **argv);
+int cmd_logout(struct ctl *c, int argc, char **argv);
 
 #endif

@@ -12,6 +12,8 @@ static const struct command {
 	{ "info", cmd_info },
 	{ "debug", cmd_debug },
 	{ "ping", cmd_ping },
+	{ "login", cmd_login },
+	{ "logout", cmd_logout },
 };
 
 static void
@@ -21,7 +23,10 @@ usage(FILE *out)
 	    "commands:\n"
 	    "  info                     daemon version, id maps, network, helpers\n"
 	    "  debug [--format json]    helpers' host pids and state\n"
-	    "  ping                     check that kilnd answers\n");
+	    "  ping                     check that kilnd answers\n"
+	    "  login [-u USER] [--password-stdin] [REGISTRY]\n"
+	    "                           check and store a registry's credentials\n"
+	    "  logout [REGISTRY]        forget them\n");
 }
 
 static const char *

@@ -194,7 +194,7 @@
 	/* client -> solverd -> snapd: - */ \
 	X(IMAGE_LIST,   83, REQ,   P_CLIENT | P_SOLVERD, 0) \
 	/* [[str name, str manifest digest, u64 size, i64 created]...] */ \
-	X(IMAGE_LIST_REPLY, 84, REPLY, P_SNAPD | P_SOLVERD, 0) \
+	X(IMAGE_LIST_REPLY, 84, REPLY, P_SNAPD | P_SOLVERD | P_CLIENT, 0) \
 	/* client -> solverd -> snapd: [str name]. OK */ \
 	X(IMAGE_REMOVE, 85, REQ,   P_CLIENT | P_SOLVERD, 0) \
 	/* solverd -> snapd: [str name or "sha256:..." digest]: the image's \
@@ -221,16 +221,69 @@
 	/* client -> solverd -> snapd: - */ \
 	X(DU,           92, REQ,   P_CLIENT | P_SOLVERD, 0) \
 	/* [[str id, str kind, u64 size, i64 last used, str description]...] */ \
-	X(DU_REPLY,     93, REPLY, P_SNAPD | P_SOLVERD, 0) \
+	X(DU_REPLY,     93, REPLY, P_SNAPD | P_SOLVERD | P_CLIENT, 0) \
 	/* client -> solverd -> snapd: [bool all, u64 keep storage bytes (0: \
 	 * no bound), i64 keep duration seconds (0: none)] */ \
 	X(PRUNE,        94, REQ,   P_CLIENT | P_SOLVERD, 0) \
 	/* [u64 bytes reclaimed, u64 records removed] */ \
-	X(PRUNE_REPLY,  95, REPLY, P_SNAPD | P_SOLVERD, 0) \
+	X(PRUNE_REPLY,  95, REPLY, P_SNAPD | P_SOLVERD | P_CLIENT, 0) \
 	/* --- end of snapd --- */ \
 	/* --- solverd: builds (100-139), client <-> solverd --- */ \
 	/* --- end of solverd --- */ \
 	/* --- images and registries (140-169) --- */ \
+	/* The registry transport: snapd -> netd, and, with kilnd \
+	 * --test-hooks, client -> solverd -> netd (kilnctl debug call). A \
+	 * reference is name[:tag][@digest] (common/imgref.h), normalised by \
+	 * netd; a repository is a name ("127.0.0.1:5000/foo"). netd finds \
+	 * the registry's settings (kilnd.conf's registry lines) and the \
+	 * credentials (~/.docker/config.json) itself; its ERROR names the \
+	 * registry, the reference, what the registry answered and what to \
+	 * do: EACCES (401), EPERM (403), ENOENT (404), EAGAIN (429), \
+	 * ECONNREFUSED, EPROTO (TLS), ECONNRESET (dropped after retries). \
+	 * Content fds are regular files or memfds, written (or read) from \
+	 * their offset when the request came; snapd verifies digests. */ \
+	/* [str reference, str accept ("": OCI and Docker v2 manifests and \
+	 *  indexes)] + fd: the manifest is written there (at most 4 MiB). \
+	 * By digest when the reference has one, else by tag. REG_MANIFEST */ \
+	X(REG_MANIFEST_GET, 140, REQ, P_SNAPD | P_SOLVERD | P_CLIENT, 1) \
+	/* [str canonical reference, str media type, str digest (the \
+	 *  registry's Docker-Content-Digest; "" when it sent none), \
+	 *  u64 size] */ \
+	X(REG_MANIFEST,   141, REPLY, P_NETD,    0) \
+	/* [str repository, str digest, u64 size (0: unknown)] + fd: the \
+	 * blob is written there; redirects are followed, a dropped \
+	 * connection is resumed with Range, more than size is refused. \
+	 * REG_BLOB */ \
+	X(REG_BLOB_GET,   142, REQ,   P_SNAPD | P_SOLVERD | P_CLIENT, 1) \
+	/* [u64 bytes written] */ \
+	X(REG_BLOB,       143, REPLY, P_NETD,    0) \
+	/* [str repository, str digest]: is it there? REG_BLOB_STAT */ \
+	X(REG_BLOB_HEAD,  144, REQ,   P_SNAPD | P_SOLVERD | P_CLIENT, 0) \
+	/* [bool exists, u64 size (0 when not)] */ \
+	X(REG_BLOB_STAT,  145, REPLY, P_NETD,    0) \
+	/* [str repository, str digest, u64 size, str mount from (a \
+	 *  repository of the same registry that has the blob; "": none)] + \
+	 * fd: the blob, read from its offset. A blob already there is not \
+	 * sent; else it is mounted from the other repository when the \
+	 * registry lets it, else uploaded in one PUT. REG_BLOB_PUT_REPLY */ \
+	X(REG_BLOB_PUT,   146, REQ,   P_SNAPD | P_SOLVERD | P_CLIENT, 1) \
+	/* [str how: "present", "mounted" or "uploaded"] */ \
+	X(REG_BLOB_PUT_REPLY, 147, REPLY, P_NETD, 0) \
+	/* [str reference (a tag, or a digest, names the manifest), str media \
+	 *  type] + fd: the manifest, read from its offset to its end. \
+	 * REG_MANIFEST_PUT_REPLY */ \
+	X(REG_MANIFEST_PUT, 148, REQ, P_SNAPD | P_SOLVERD | P_CLIENT, 1) \
+	/* [str digest (the registry's Docker-Content-Digest, "" when it \
+	 *  sent none)] */ \
+	X(REG_MANIFEST_PUT_REPLY, 149, REPLY, P_NETD, 0) \
+	/* client -> solverd -> netd: [str registry ("docker.io", \
+	 *  "host:port"), str username] + fd: the password or token (a pipe \
+	 * or memfd read to its end, at most 16 KiB; one trailing newline is \
+	 * dropped). netd tries them on the registry's /v2/ (Basic or the \
+	 * token flow) and answers OK, or ERROR EACCES with what the registry \
+	 * said. solverd relays the fd unread; kilnctl itself stores \
+	 * accepted credentials in ~/.docker/config.json. */ \
+	X(REG_LOGIN,      150, REQ,   P_CLIENT | P_SOLVERD, 1) \
 	/* --- end of images and registries --- */
 
 /* SNAP_COPY and SNAP_CHECKSUM flags */

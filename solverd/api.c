@@ -86,6 +86,19 @@ on_to_snapd_test(struct ipc_peer *p, struct ipc_msg *m)
 	return on_to_snapd(p, m);
 }
 
+/* the registry transport straight from a client: only for tests (kilnctl
+ * debug call); logins always, their password fd relayed unread */
+static int
+on_to_netd(struct ipc_peer *p, struct ipc_msg *m)
+{
+	struct fwd_client *c = ipc_peer_ctx(p);
+
+	if (m->hdr.type != IPC_REG_LOGIN && !c->helper->test_hooks)
+		return ipc_reply_error(p, m->hdr.id, EPERM, "%s from a client "
+		    "needs kilnd --test-hooks", ipc_type_name(m->hdr.type)), 0;
+	return fwd_request(c, c->helper->peers[PROC_NETD], m);
+}
+
 static int
 on_client_ping(struct ipc_peer *p, struct ipc_msg *m)
 {
@@ -137,6 +150,12 @@ static const struct ipc_handler from_client[] = {
 	{ IPC_IMAGE_CREATE, on_to_snapd_test },
 	{ IPC_EXPORT_LOCAL, on_to_snapd_test },
 	{ IPC_EXPORT_TAR, on_to_snapd_test },
+	{ IPC_REG_MANIFEST_GET, on_to_netd },
+	{ IPC_REG_BLOB_GET, on_to_netd },
+	{ IPC_REG_BLOB_HEAD, on_to_netd },
+	{ IPC_REG_BLOB_PUT, on_to_netd },
+	{ IPC_REG_MANIFEST_PUT, on_to_netd },
+	{ IPC_REG_LOGIN, on_to_netd },
 	IPC_HANDLERS_END
 };
 

@@ -179,6 +179,20 @@ set_snapshotter(struct kilnd_config *cfg, const char *v)
 	return -EINVAL;
 }
 
+/* kiln-netd parses SPEC (netd/regconf.c) and says what is wrong */
+static int
+set_registry(struct kilnd_config *cfg, const char *v)
+{
+	if (!*v || cfg->nregistry >= KILND_MAX_REGISTRIES) {
+		fprintf(stderr, "kilnd: --registry takes HOST[:PORT][,http]"
+		    "[,insecure][,ca=FILE] (at most %d)\n", KILND_MAX_REGISTRIES);
+		return -EINVAL;
+	}
+	if (asprintf(&cfg->registry[cfg->nregistry], "--registry=%s", v) < 0)
+		return -ENOMEM;
+	cfg->nregistry++;
+	return 0;
+}
 static int set_hooks(struct kilnd_config *c, const char *v) { c->test_hooks = 1; return 0; }
 static int set_check(struct kilnd_config *c, const char *v) { c->check_only = 1; return 0; }
 static int set_config(struct kilnd_config *c, const char *v) { return 0; }
@@ -195,6 +209,7 @@ static const struct option_def options[] = {
 	{ "seccomp", 1, set_seccomp },
 	{ "debug-wrap", 1, set_debug_wrap },
 	{ "helper-dir", 1, set_helper_dir },
+	{ "registry", 1, set_registry },
 	{ "no-process-sandbox", 0, set_nps },
 	{ "oci-worker-no-process-sandbox", 0, set_nps },
 	{ "allow-insecure-entitlement", 1, set_entitlement },
@@ -217,7 +232,7 @@ config_usage(FILE *out)
 	    "             [--allow-insecure-entitlement security.insecure]\n"
 	    "             [--helper-dir DIR] [--snapshotter auto|overlayfs|fuse-overlayfs|native]\n"
 	    "             [--oci-worker-snapshotter NAME]\n"
-	    "             [--test-hooks]\n");
+	    "             [--registry SPEC]... [--test-hooks]\n");
 }
 
 void

@@ -11,6 +11,7 @@
 #include "notify.h"
 
 #define KILND_MAX_COPY_UP	16
+#define KILND_MAX_REGISTRIES	16
 #define KILND_MAX_RANGES	8
 #define KILND_RESTART_WINDOW_MS	30000
 #define KILND_RESTART_LIMIT	5	/* more than this in the window: give up */
@@ -37,6 +38,9 @@ struct kilnd_config {
 	int	allow_insecure;		/* kiln-execd: security.insecure */
 	char	snapshotter[32];	/* kiln-snapd's --snapshotter */
 	uint64_t gc_keep_storage;	/* bytes; 0: snapd's default */
+	/* registry lines, as kiln-netd's --registry=SPEC options */
+	char	*registry[KILND_MAX_REGISTRIES];
+	int	nregistry;
 };
 
 struct idmap {

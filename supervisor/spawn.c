@@ -14,7 +14,7 @@
 #include "sandbox.h"
 #include "util.h"
 
-#define MAX_ARGS	32
+#define MAX_ARGS	(32 + KILND_MAX_REGISTRIES)
 
 /* A failure in the child before exec, sent to the parent (STYLE rule 19). */
 struct spawn_error {
@@ -86,6 +86,8 @@ build_argv(struct kilnd *kd, struct slot *s, char *path, char **argv,
 		argv[a++] = "--allow-insecure-entitlement=security.insecure";
 	if (s->id == PROC_SNAPD)
 		a = snapd_opts(kd, argv, a, opts);
+	for (int i = 0; s->id == PROC_NETD && i < cfg->nregistry; i++)
+		argv[a++] = cfg->registry[i];
 	argv[a] = NULL;
 	return a;
 }

@@ -1,2 +1,5 @@
 # tests/integration/image.mk: the image area's integration tests.
-IMAGE_TESTS +=
+IMAGE_TESTS += \
+	tests/integration/image-regclient.sh \
+	tests/integration/image-auth.sh
+EXTRA_DIST += tests/integration/registry-lib.sh
