@@ -158,6 +158,9 @@ int ipc_reply_error(struct ipc_peer *peer, uint32_t id, int err,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* A reply with no body. */
 int ipc_reply_empty(struct ipc_peer *peer, uint16_t type, uint32_t id);
+/* Sends m's type and body again, without its fds, under id: the relay of
+ * an answer from one peer to another. */
+int ipc_send_copy(struct ipc_peer *peer, uint32_t id, const struct ipc_msg *m);
 /* Reads an ERROR body; *text points into the frame. */
 int ipc_error_parse(const struct ipc_msg *msg, int64_t *err, const char **text,
     size_t *len);

@@ -335,6 +335,20 @@ ipc_reply_empty(struct ipc_peer *p, uint16_t type, uint32_t id)
 }
 
 int
+ipc_send_copy(struct ipc_peer *p, uint32_t id, const struct ipc_msg *m)
+{
+	struct ipc_wr w;
+	int r;
+
+	ipc_wr_init(&w);
+	if (m->hdr.len)
+		msgpack_pack_object(&w.pk, m->body);
+	r = ipc_send(p, m->hdr.type, id, &w, NULL, 0);
+	ipc_wr_free(&w);
+	return r;
+}
+
+int
 ipc_error_parse(const struct ipc_msg *msg, int64_t *err, const char **text,
     size_t *len)
 {

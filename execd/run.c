@@ -42,15 +42,8 @@ requester(const struct run *r)
 static void
 relay(struct ipc_peer *to, const struct ipc_msg *m, uint32_t id)
 {
-	struct ipc_wr w;
-
-	if (to == NULL)
-		return;
-	ipc_wr_init(&w);
-	if (m->hdr.len)
-		msgpack_pack_object(&w.pk, m->body);
-	ipc_send(to, m->hdr.type, id, &w, NULL, 0);
-	ipc_wr_free(&w);
+	if (to != NULL)
+		ipc_send_copy(to, id, m);
 }
 
 static void

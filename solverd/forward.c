@@ -11,18 +11,6 @@ struct fwd {
 	uint32_t		 id;
 };
 
-static void
-relay_answer(struct ipc_peer *to, uint32_t id, const struct ipc_msg *m)
-{
-	struct ipc_wr w;
-
-	ipc_wr_init(&w);
-	if (m->hdr.len)
-		msgpack_pack_object(&w.pk, m->body);
-	ipc_send(to, m->hdr.type, id, &w, NULL, 0);
-	ipc_wr_free(&w);
-}
-
 static int
 is_event(uint16_t type)
 {
@@ -41,7 +29,7 @@ on_answer(struct ipc_peer *target, struct ipc_msg *m, void *arg)
 		ipc_reply_error(client, f->id, ECONNRESET, "%s went away before "
 		    "it answered", proc_name(ipc_peer_who(target)));
 	else if (client)
-		relay_answer(client, f->id, m);
+		ipc_send_copy(client, f->id, m);
 	if (m && is_event(m->hdr.type))
 		return;
 	fwd_client_unref(f->client);

@@ -46,15 +46,8 @@ send_cancel(struct xfwd *x)
 static void
 relay(struct xfwd *x, const struct ipc_msg *m)
 {
-	struct ipc_wr w;
-
-	if (x->client == NULL)
-		return;
-	ipc_wr_init(&w);
-	if (m->hdr.len)
-		msgpack_pack_object(&w.pk, m->body);
-	ipc_send(x->client, m->hdr.type, x->client_id, &w, NULL, 0);
-	ipc_wr_free(&w);
+	if (x->client != NULL)
+		ipc_send_copy(x->client, x->client_id, m);
 }
 
 static void
