@@ -41,10 +41,15 @@ struct df_kv {
 	struct df_pos	 pos;
 };
 
-/* <<EOF, <<-EOF (tabs stripped), <<"EOF" or <<'EOF' (no expansion) */
+/* <<EOF, <<-EOF (tabs stripped), <<"EOF" or <<'EOF' (no expansion).
+ * Markers are words of the instruction's line (RUN, COPY, ADD, and ONBUILD's
+ * trigger: then in->onbuild has them); their bodies follow the line, in the
+ * order of the markers. */
 struct df_heredoc {
 	char		*name;		/* the delimiter, without quotes */
-	char		*content;	/* every line up to the delimiter, each ending in \n */
+	char		*content;	/* every line up to the delimiter, each ending in \n
+					 * (as written: \r\n stays); with <<- the leading
+					 * tabs of every line are already stripped */
 	int		 expand;	/* 0 when the delimiter was quoted */
 	int		 strip_tabs;	/* <<- */
 };
@@ -69,6 +74,13 @@ struct df_instr {
 	 *    line, trimmed);
 	 *  - ENV, LABEL, ARG: kvs instead (ENV's legacy "ENV key value" form
 	 *    becomes one kv).
+	 * args[nargs] is NULL. FROM's args are IMAGE or IMAGE AS NAME, "AS" in
+	 * any case; stage names compare case-insensitively (BuildKit lowercases
+	 * them). Flag values have their quotes removed (BuildKit's rule), but
+	 * no variable expanded. Words Docker expands (ENV/LABEL/ARG values,
+	 * WORKDIR, USER, COPY/ADD words, EXPOSE, VOLUME, FROM's image ...) had
+	 * their syntax checked, so df_expand_word fails on them only for
+	 * ${v:?message}.
 	 */
 	int		 json;
 	char		**args;
@@ -95,9 +107,12 @@ struct df_file {
 /*
  * An error: where, what was expected, and the line itself. df_error_format
  * gives the message users see:
- *   Dockerfile:3:1: unknown instruction "FORM" (expected one of FROM, RUN, ...)
+ *   Dockerfile:3:1: unknown instruction: FORM (did you mean FROM? expected one of FROM, RUN, ...)
  *      3 | FORM busybox
  *        | ^
+ * (the line number right-aligned in at least 4 columns, tabs of the line
+ * kept under the caret, no trailing newline). Without a position (pos.line
+ * 0: an expansion error nobody placed) only "file: msg".
  */
 struct df_error {
 	char		 file[256];
@@ -121,6 +136,14 @@ const char *df_cmd_name(enum df_cmd cmd);
 const struct df_flag *df_flag_get(const struct df_instr *in, const char *name);
 const struct df_flag *df_flag_next(const struct df_instr *in,
     const struct df_flag *prev, const char *name);
+/* The heredoc a COPY/ADD source word (or any word) is the marker of, or
+ * NULL when the word is no heredoc marker. */
+const struct df_heredoc *df_heredoc_find(const struct df_instr *in,
+    const char *word);
+/* Go's time.ParseDuration ("1m30s", "500ms", "0"), as HEALTHCHECK's options
+ * take them (the parser checked them already): 0 and *ns, or -EINVAL,
+ * -ERANGE. */
+int df_duration_parse(const char *s, long long *ns);
 
 /*
  * Word expansion with Docker's shell-lexer rules: $v ${v} ${v:-w} ${v-w}

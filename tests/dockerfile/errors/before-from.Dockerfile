@@ -1,0 +1,3 @@
+ARG V=1
+ENV A=$V
+FROM alpine

@@ -1,0 +1,4 @@
+FROM alpine
+COPY src <<EOF
+x
+EOF

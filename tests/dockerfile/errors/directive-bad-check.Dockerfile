@@ -1,0 +1,2 @@
+# check=skip=all;warn=true
+FROM alpine

@@ -1,0 +1,5 @@
+# escape=`
+FROM alpine
+COPY --from=base `
+     --chmod `
+     x y

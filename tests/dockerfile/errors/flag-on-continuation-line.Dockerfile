@@ -1,0 +1,4 @@
+FROM alpine
+RUN --mount=type=cache,target=/root/.cache \
+    --netwrk=none \
+    make

@@ -1,0 +1,2 @@
+FROM alpine
+ENV --x=1 a=b
