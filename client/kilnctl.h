@@ -40,4 +40,8 @@ int cmd_debug_call(struct ctl *c, int argc, char **argv);
 int cmd_login(struct ctl *c, int argc, char **argv);
 int cmd_logout(struct ctl *c, int argc, char **argv);
 
+/* cmd_image.c */
+int cmd_image(struct ctl *c, int argc, char **argv);
+int cmd_images(struct ctl *c, int argc, char **argv);
+
 #endif

@@ -1,7 +1,7 @@
 # client/local.mk: kilnctl.
 bin_PROGRAMS += kilnctl
 kilnctl_SOURCES = client/kilnctl.h client/main.c client/conn.c client/cmd_info.c \
-	client/cmd_run.c client/cmd_call.c \
+	client/cmd_run.c client/cmd_call.c client/cmd_image.c \
 	client/cmd_status.c \
 	client/cmd_login.c client/dockercfg.c client/dockercfg.h
 kilnctl_CFLAGS = $(KILN_COMMON_CFLAGS) $(JANSSON_CFLAGS)

@@ -14,6 +14,8 @@ static const struct command {
 	{ "ping", cmd_ping },
 	{ "login", cmd_login },
 	{ "logout", cmd_logout },
+	{ "image", cmd_image },
+	{ "images", cmd_images },
 };
 
 static void
@@ -26,7 +28,10 @@ usage(FILE *out)
 	    "  ping                     check that kilnd answers\n"
 	    "  login [-u USER] [--password-stdin] [REGISTRY]\n"
 	    "                           check and store a registry's credentials\n"
-	    "  logout [REGISTRY]        forget them\n");
+	    "  logout [REGISTRY]        forget them\n"
+	    "  image import FILE|DIR [--name REF]   import an OCI layout or docker-save tar\n"
+	    "  image rm NAME...         remove images from the local store\n"
+	    "  images                   list the local store's images\n");
 }
 
 static const char *

@@ -3,6 +3,15 @@ pkglibexec_PROGRAMS += kiln-snapd
 kiln_snapd_SOURCES = snapd/snapd.h snapd/store.h snapd/main.c snapd/policy.c \
 	snapd/driver.h snapd/driver_overlay.c snapd/driver_native.c \
 	snapd/select.c snapd/meta.h snapd/meta.c snapd/content.c snapd/snapshot.c \
-	snapd/sweep.c snapd/tree.c snapd/handlers_snap.c
-kiln_snapd_CFLAGS = $(KILN_COMMON_CFLAGS) $(SQLITE_CFLAGS) $(LIBCRYPTO_CFLAGS)
-kiln_snapd_LDADD = $(KILN_COMMON_LIBS) $(SQLITE_LIBS) $(LIBCRYPTO_LIBS)
+	snapd/sweep.c snapd/tree.c snapd/handlers_snap.c $(SNAPD_FILES_SRCS)
+kiln_snapd_CFLAGS = $(KILN_COMMON_CFLAGS) $(SQLITE_CFLAGS) $(LIBCRYPTO_CFLAGS) \
+	$(LIBARCHIVE_CFLAGS) $(JANSSON_CFLAGS)
+kiln_snapd_LDADD = $(KILN_COMMON_LIBS) $(SQLITE_LIBS) $(LIBCRYPTO_LIBS) \
+	$(LIBARCHIVE_LIBS) $(JANSSON_LIBS)
+# the file and image half: layers, images, copies, checksums, exports
+SNAPD_FILES_SRCS = snapd/files.h snapd/files_api.h snapd/files_api.c \
+	snapd/fsutil.c snapd/strset.h snapd/strset.c snapd/jail.c \
+	snapd/policy_files.h snapd/policy_files.c snapd/layer_apply.c \
+	snapd/image.h snapd/image_json.h snapd/image_json.c \
+	snapd/image_store.h snapd/image_store.c snapd/image_import.c \
+	snapd/image_resolve.c

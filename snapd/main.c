@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "driver.h"
+#include "files_api.h"
 #include "log.h"
 #include "snapd.h"
 #include "util.h"
@@ -76,7 +77,7 @@ setup(struct helper *h)
 	cfg.test_hooks = h->test_hooks;
 	if (!cfg.state_dir[0])
 		default_state_dir();
-	if ((r = store_open(&cfg)) < 0)
+	if ((r = store_open(&cfg)) < 0 || (r = snap_files_setup(h)) < 0)
 		return r;
 	return send_driver(h);
 }
@@ -88,6 +89,20 @@ peer_down(struct helper *h, enum kiln_proc who, struct ipc_peer *p)
 		snapd_conn_down(p);
 }
 
+/* The store's handlers, then the file and image half's (files_api.c). */
+static const struct ipc_handler *
+solverd_handlers(void)
+{
+	static struct ipc_handler all[64];
+	const struct ipc_handler *parts[] = { snapd_solverd_handlers, snap_files_handlers };
+	size_t n = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
+		for (const struct ipc_handler *x = parts[i]; x->fn && n < ARRAY_SIZE(all) - 1; x++)
+			all[n++] = *x;
+	return all;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -97,7 +112,7 @@ main(int argc, char **argv)
 		.nsyscalls = snapd_nsyscalls,
 		.caps = snapd_caps,
 		.ncaps = ARRAY_SIZE(snapd_caps),
-		.handlers = { [PROC_SOLVERD] = snapd_solverd_handlers },
+		.handlers = { [PROC_SOLVERD] = solverd_handlers() },
 		.setup = setup,
 		.peer_down = peer_down,
 		.option = on_option,

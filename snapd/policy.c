@@ -1,5 +1,6 @@
 /* policy.c: kiln-snapd's seccomp allowlist. */
 #include "policy_base.h"
+#include "policy_files.h"
 #include "snapd.h"
 #include "util.h"
 
@@ -28,5 +29,8 @@ const int snapd_syscalls[] = {
 	ALLOW(open_tree) ALLOW(mount_setattr) ALLOW(umount2)
 	/* sqlite3 and OpenSSL's seeding */
 	ALLOW(getrandom)
+	/* the file and image half: openat2 beneath roots, jails (fork, the
+	 * answer pipe, the child's own filter) */
+	POLICY_FILES
 };
 const size_t snapd_nsyscalls = ARRAY_SIZE(snapd_syscalls);

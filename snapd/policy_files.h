@@ -22,7 +22,11 @@
 	ALLOW(wait4) ALLOW(kill) ALLOW(set_robust_list) ALLOW(prctl) \
 	ALLOW(seccomp)
 
+/* made-up content on its way into a blob (a docker-save image's manifest) */
+#define POLICY_FILES_MEM \
+	ALLOW(memfd_create)
+
 /* kiln-snapd's own filter adds these */
-#define POLICY_FILES POLICY_FILES_TREE POLICY_FILES_JAIL
+#define POLICY_FILES POLICY_FILES_TREE POLICY_FILES_JAIL POLICY_FILES_MEM
 
 #endif

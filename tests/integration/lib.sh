@@ -27,7 +27,10 @@ kiln_cleanup() {
 	if [ -n "$KILND_PID" ] && kill -0 "$KILND_PID" 2>/dev/null; then
 		kill -KILL "$KILND_PID" 2>/dev/null || true
 	fi
-	[ -n "${T:-}" ] && rm -rf "$T"
+	# files owned by subordinate ids (an image's uid 1000) need the
+	# user's own user namespace to go
+	[ -z "${T:-}" ] || rm -rf "$T" 2>/dev/null ||
+	    unshare --map-root-user --map-auto rm -rf "$T"
 }
 
 # A private runtime, state and config dir per test, removed at exit.

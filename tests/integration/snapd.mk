@@ -2,3 +2,7 @@
 SNAPD_TESTS += tests/integration/snapd-store.sh tests/integration/snapd-auto.sh \
 	tests/integration/snapd-sweep.sh
 EXTRA_DIST += tests/integration/snapd-lib.sh
+# --- snapfiles: layers, images, copies, checksums, exports ---
+SNAPD_TESTS += tests/integration/snapd-files-image.sh
+EXTRA_DIST += tests/integration/snapd-files-lib.sh
+# --- end of snapfiles ---

@@ -1,0 +1,149 @@
+/* files_api.c: kiln-snapd's handlers of the image, layer, file and export messages (ipc_msg.h), merged into snapd's table. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "files_api.h"
+#include "image.h"
+#include "log.h"
+
+int
+files_reply_err(struct ipc_peer *p, uint32_t id, int r, const struct snap_err *err)
+{
+	const char *msg = err->msg[0] ? err->msg : strerror(-r);
+
+	log_info("request %u: %s", id, msg);
+	return ipc_reply_error(p, id, -r, "%s", msg) < 0 ? -EPIPE : 0;
+}
+
+/* [str] bodies */
+int
+files_rd_one_str(const struct ipc_msg *m, char **s)
+{
+	struct ipc_rd rd;
+
+	*s = NULL;
+	if (ipc_rd_init(&rd, &m->body) < 0 || ipc_rd_strdup(&rd, s) < 0 ||
+	    ipc_rd_end(&rd) < 0) {
+		free(*s);
+		*s = NULL;
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+static int
+on_image_import(struct ipc_peer *p, struct ipc_msg *m)
+{
+	struct image_list l = { NULL, 0 };
+	struct snap_err err = { "" };
+	struct ipc_wr w;
+	char *name;
+	int r;
+
+	if (m->nfds != 1 || files_rd_one_str(m, &name) < 0)
+		return -EBADMSG;
+	r = image_import(m->fds[0], name, &l, &err);
+	free(name);
+	if (r < 0) {
+		image_list_free(&l);
+		return files_reply_err(p, m->hdr.id, r, &err);
+	}
+	ipc_wr_init(&w);
+	image_list_pack(&l, &w);
+	for (size_t i = 0; i < l.n; i++)
+		log_info("imported %s (%s)", l.recs[i].name, l.recs[i].manifest);
+	r = ipc_send(p, IPC_IMAGE_LIST_REPLY, m->hdr.id, &w, NULL, 0);
+	ipc_wr_free(&w);
+	image_list_free(&l);
+	return r;
+}
+
+static int
+list_one(const struct image_rec *rec, void *arg)
+{
+	return image_list_add(arg, rec);
+}
+
+static int
+on_image_list(struct ipc_peer *p, struct ipc_msg *m)
+{
+	struct image_list l = { NULL, 0 };
+	struct ipc_wr w;
+	int r = image_each(list_one, &l);
+
+	if (r < 0) {
+		image_list_free(&l);
+		return r;
+	}
+	ipc_wr_init(&w);
+	image_list_pack(&l, &w);
+	r = ipc_send(p, IPC_IMAGE_LIST_REPLY, m->hdr.id, &w, NULL, 0);
+	ipc_wr_free(&w);
+	image_list_free(&l);
+	return r;
+}
+
+static int
+on_image_remove(struct ipc_peer *p, struct ipc_msg *m)
+{
+	struct snap_err err = { "" };
+	char *name;
+	int r;
+
+	if (files_rd_one_str(m, &name) < 0)
+		return -EBADMSG;
+	r = image_del(name);
+	if (r == -ENOENT || r == -EINVAL)
+		snap_errf(&err, -ENOENT, "no image '%s' (kilnctl images lists them)", name);
+	free(name);
+	if (r < 0)
+		return files_reply_err(p, m->hdr.id, r == -EINVAL ? -ENOENT : r, &err);
+	return ipc_reply_empty(p, IPC_OK, m->hdr.id);
+}
+
+static int
+on_image_resolve(struct ipc_peer *p, struct ipc_msg *m)
+{
+	struct snap_err err = { "" };
+	struct image_rec rec;
+	char top[STORE_ID_MAX], *ref, *config;
+	struct ipc_wr w;
+	int r;
+
+	if (files_rd_one_str(m, &ref) < 0)
+		return -EBADMSG;
+	r = image_resolve(ref, &rec, &config, top, &err);
+	free(ref);
+	if (r < 0)
+		return files_reply_err(p, m->hdr.id, r, &err);
+	ipc_wr_init(&w);
+	msgpack_pack_array(&w.pk, 3);
+	ipc_wr_str(&w, rec.manifest);
+	ipc_wr_str(&w, config);
+	ipc_wr_str(&w, top);
+	r = ipc_send(p, IPC_IMAGE_RESOLVED, m->hdr.id, &w, NULL, 0);
+	ipc_wr_free(&w);
+	free(config);
+	return r;
+}
+
+const struct ipc_handler snap_files_handlers[] = {
+	{ IPC_IMAGE_IMPORT, on_image_import },
+	{ IPC_IMAGE_LIST, on_image_list },
+	{ IPC_IMAGE_REMOVE, on_image_remove },
+	{ IPC_IMAGE_RESOLVE, on_image_resolve },
+	IPC_HANDLERS_END
+};
+
+int
+snap_files_setup(struct helper *h)
+{
+	int r;
+
+	fs_idmap_load();
+	jail_set_mode(h->seccomp_mode);
+	r = image_db_init();
+	if (r < 0)
+		log_error("creating the image tables: %s", strerror(-r));
+	return r;
+}

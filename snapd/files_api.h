@@ -1,0 +1,22 @@
+/* files_api.h: what kiln-snapd's main.c merges from the file and image half: its handlers and its setup. */
+#ifndef KILN_SNAPD_FILES_API_H
+#define KILN_SNAPD_FILES_API_H
+
+#include "files.h"
+#include "helper.h"
+
+/* Messages from solverd (and, under --test-hooks, the clients it
+ * relays): IMAGE_*, SNAP_DIFF, SNAP_COPY, SNAP_MKFILE, SNAP_MKDIR,
+ * SNAP_CHECKSUM, EXPORT_*. Ends with IPC_HANDLERS_END. */
+extern const struct ipc_handler snap_files_handlers[];
+/* After store_open(), before lockdown: id maps, the jail's seccomp mode,
+ * the image tables. */
+int snap_files_setup(struct helper *h);
+
+/* An ERROR reply with err's sentence (or strerror), logged; returns 0
+ * once sent, so the handler's caller adds no second reply. */
+int files_reply_err(struct ipc_peer *p, uint32_t id, int r, const struct snap_err *err);
+/* A body of one string, NUL-terminated and malloc'd. */
+int files_rd_one_str(const struct ipc_msg *m, char **s);
+
+#endif

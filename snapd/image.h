@@ -1,0 +1,41 @@
+/* image.h: kiln-snapd's image operations: import, list, resolve into snapshots, create. */
+#ifndef KILN_SNAPD_IMAGE_H
+#define KILN_SNAPD_IMAGE_H
+
+#include <stddef.h>
+#include "files.h"
+#include "image_store.h"
+
+/* The platform picked from a multi-platform index. */
+#if defined(__x86_64__)
+#define IMAGE_PLATFORM	"linux/amd64"
+#elif defined(__aarch64__)
+#define IMAGE_PLATFORM	"linux/arm64"
+#else
+#define IMAGE_PLATFORM	"linux/unknown"
+#endif
+
+struct image_list {
+	struct image_rec	*recs;
+	size_t			 n;
+};
+int image_list_add(struct image_list *l, const struct image_rec *rec);
+void image_list_free(struct image_list *l);
+/* Packs [[str name, str manifest digest, u64 size, i64 created]...]. */
+void image_list_pack(const struct image_list *l, struct ipc_wr *w);
+
+/* image_import.c: an OCI layout dir or tar, or a docker-save tar (srcfd),
+ * named name ("" : the archive's names). What was named is in out. */
+int image_import(int srcfd, const char *name, struct image_list *out,
+    struct snap_err *err);
+/* A blob's content (at most IJ_MAX_JSON bytes), malloc'd. */
+int image_blob_read(const char *digest, char **buf, size_t *n, struct snap_err *err);
+
+/* image_resolve.c: the image's layers unpacked into a snapshot chain
+ * (made once per chain id); its config JSON malloc'd. */
+int image_resolve(const char *ref, struct image_rec *rec, char **config,
+    char top[STORE_ID_MAX], struct snap_err *err);
+/* A layer blob unpacked into a prepared snapshot's mount, in a jail. */
+int image_apply_blob(const char *path, const char *digest, struct snap_err *err);
+
+#endif

@@ -1,0 +1,162 @@
+/* image_resolve.c: IMAGE_RESOLVE's work: an image's layers unpacked, in jails, into a snapshot chain made once per chain id. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <openssl/evp.h>
+#include "image.h"
+#include "log.h"
+
+struct apply_job {
+	int		 root, blob;
+	const char	*what;
+};
+
+static int
+apply_in_jail(void *arg, struct jail_out *out)
+{
+	struct apply_job *j = arg;
+	struct layer_stats st;
+	int r = layer_apply(j->root, j->blob, j->what, &st, &out->err);
+
+	out->data[0] = st.entries;
+	out->data[1] = st.bytes;
+	return r;
+}
+
+int
+image_apply_blob(const char *path, const char *digest, struct snap_err *err)
+{
+	struct apply_job j = { -1, -1, digest };
+	struct jail_out out;
+	int keep[2], r;
+
+	j.root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (j.root < 0)
+		return snap_errf(err, -errno, "opening snapshot %s: %s", path, strerror(errno));
+	j.blob = blob_open(digest);
+	if (j.blob < 0) {
+		r = snap_errf(err, j.blob, "layer %s is not in the content store", digest);
+		goto out;
+	}
+	keep[0] = j.root;
+	keep[1] = j.blob;
+	r = jail_run(apply_in_jail, &j, keep, 2, &out);
+	if (r < 0)
+		*err = out.err;
+	else
+		log_debug("layer %s: %llu entries, %llu bytes", digest,
+		    (unsigned long long)out.data[0], (unsigned long long)out.data[1]);
+out:
+	close(j.root);
+	if (j.blob >= 0)
+		close(j.blob);
+	return r;
+}
+
+/* OCI chain id: chain(n) = sha256(chain(n-1) + " " + diff_id(n)). */
+static void
+chain_next(char chain[STORE_DIGEST_MAX], const char *diff_id)
+{
+	char buf[2 * STORE_DIGEST_MAX + 2];
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	int n;
+
+	if (!chain[0]) {
+		snprintf(chain, STORE_DIGEST_MAX, "%s", diff_id);
+		return;
+	}
+	n = snprintf(buf, sizeof(buf), "%s %s", chain, diff_id);
+	EVP_Digest(buf, (size_t)n, md, &mdlen, EVP_sha256(), NULL);
+	memcpy(chain, "sha256:", 7);
+	for (unsigned i = 0; i < 32; i++)
+		snprintf(chain + 7 + 2 * i, 3, "%02x", md[i]);
+}
+
+/* The committed snapshot of chain, reused when it still exists. */
+static int
+layer_snapshot(const char *chain, const char *parent, const char *blob,
+    char out[STORE_ID_MAX], struct snap_err *err)
+{
+	struct store_info info;
+	int r;
+
+	if (image_chain_get(chain, out) == 0 && store_stat(out, &info) == 0 &&
+	    info.kind == STORE_COMMITTED)
+		return 0;
+	if ((r = store_prepare(parent, &info)) < 0)
+		return snap_errf(err, r, "preparing a snapshot for layer %s: %s", blob,
+		    strerror(-r));
+	r = image_apply_blob(info.path, blob, err);
+	if (r == 0 && (r = store_commit(info.id, &info)) < 0)
+		snap_errf(err, r, "committing layer %s: %s", blob, strerror(-r));
+	if (r < 0) {
+		store_remove(info.id);
+		return r;
+	}
+	snprintf(out, STORE_ID_MAX, "%s", info.id);
+	r = image_chain_put(chain, info.id);
+	return r < 0 ? snap_errf(err, r, "recording layer %s: %s", blob, strerror(-r)) : 0;
+}
+
+static int
+unpack_chain(const struct ij_manifest *m, char (*ids)[STORE_DIGEST_MAX],
+    char top[STORE_ID_MAX], struct snap_err *err)
+{
+	char chain[STORE_DIGEST_MAX] = "", parent[STORE_ID_MAX] = "";
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < m->nlayers; i++) {
+		chain_next(chain, ids[i]);
+		r = layer_snapshot(chain, parent, m->layers[i].digest, top, err);
+		snprintf(parent, sizeof(parent), "%s", top);
+	}
+	if (m->nlayers == 0)
+		top[0] = '\0';
+	return r;
+}
+
+int
+image_resolve(const char *ref, struct image_rec *rec, char **config,
+    char top[STORE_ID_MAX], struct snap_err *err)
+{
+	struct ij_manifest *m = malloc(sizeof(*m));
+	char (*ids)[STORE_DIGEST_MAX] = NULL, *mbuf = NULL, holder[STORE_DIGEST_MAX + 8];
+	size_t nm, nc, nids = 0;
+	int r;
+
+	*config = NULL;
+	if (m == NULL)
+		return -ENOMEM;
+	r = image_get(ref, rec);
+	if (r == -ENOENT || r == -EINVAL)
+		r = snap_errf(err, -ENOENT, "no image '%s' in the local store (kilnctl "
+		    "images lists them; kilnctl image import adds one)", ref);
+	if (r == 0)
+		r = image_blob_read(rec->manifest, &mbuf, &nm, err);
+	if (r == 0)
+		r = ij_parse_manifest(mbuf, nm, m, err);
+	if (r == 0)
+		r = image_blob_read(rec->config, config, &nc, err);
+	if (r == 0)
+		r = ij_parse_diff_ids(*config, nc, &ids, &nids, err);
+	if (r == 0 && nids != m->nlayers)
+		r = snap_errf(err, -EINVAL, "image %s: %zu layers but %zu diff_ids",
+		    rec->name, m->nlayers, nids);
+	if (r == 0)
+		r = unpack_chain(m, ids, top, err);
+	image_holder(rec->manifest, holder, sizeof(holder));
+	if (r == 0 && top[0] && (r = store_ref_add(holder, top)) < 0)
+		snap_errf(err, r, "holding snapshot %s: %s", top, strerror(-r));
+	if (r < 0) {
+		free(*config);
+		*config = NULL;
+	}
+	free(ids);
+	free(mbuf);
+	free(m);
+	return r;
+}
