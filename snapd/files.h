@@ -34,6 +34,16 @@ void fs_split(char *path, const char **parent, const char **base);
 int fs_open_dir(int root, const char *rel, int mkparents, uid_t uid, gid_t gid);
 /* The same for any file: an O_PATH|O_NOFOLLOW fd. */
 int fs_open_beneath(int root, const char *rel, int flags);
+/* openat2 with RESOLVE_IN_ROOT: symlinks are followed, but "/" and ".."
+ * stop at root (a destination path in a snapshot, a COPY source). */
+int fs_open_in_root(int root, const char *rel, int flags);
+/* The names in a directory, sorted, so copies and checksums are stable. */
+int fs_list_dir(int dirfd, char ***names, size_t *n);
+void fs_free_names(char **names, size_t n);
+/* Where a symlink at link (a clean path under a root) with this target
+ * points, as a clean path under that root: ".." stops at the root. "" when
+ * it is the root or does not fit. */
+void fs_link_target(const char *link, const char *target, char *out, size_t size);
 /* rm -rf of name in dir; 0 when it did not exist. */
 int fs_rm_rf(int dir, const char *name);
 /* Copies size bytes (all when size is -1) from in to out at their
@@ -51,11 +61,18 @@ void fs_idmap_load(void);
 struct layer_stats {
 	uint64_t	entries, bytes, whiteouts, devices, xattrs_skipped;
 };
+/* How an archive is unpacked: an image layer (whiteouts, owners kept)
+ * by default (opts NULL), or an ADD archive. */
+struct layer_opts {
+	int	no_whiteouts;	/* .wh. entries are files like others (ADD) */
+	int64_t	uid, gid;	/* -1: the archive's owners */
+	int	any_format;	/* besides tar: bzip2, xz compression (ADD) */
+};
 /* Unpacks a tar (gzip, zstd or plain) read from archive_fd into the
  * directory root, which is a mounted snapshot: whiteouts become removals
  * through the mount. what names the layer in messages and logs. */
 int layer_apply(int root, int archive_fd, const char *what,
-    struct layer_stats *st, struct snap_err *err);
+    const struct layer_opts *opts, struct layer_stats *st, struct snap_err *err);
 
 /* --- jail.c: untrusted parsing in a child under a tighter filter --- */
 struct jail_out {

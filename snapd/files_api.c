@@ -132,6 +132,10 @@ const struct ipc_handler snap_files_handlers[] = {
 	{ IPC_IMAGE_LIST, on_image_list },
 	{ IPC_IMAGE_REMOVE, on_image_remove },
 	{ IPC_IMAGE_RESOLVE, on_image_resolve },
+	{ IPC_SNAP_COPY, files_on_copy },
+	{ IPC_SNAP_MKFILE, files_on_mkfile },
+	{ IPC_SNAP_MKDIR, files_on_mkdir },
+	{ IPC_SNAP_CHECKSUM, files_on_checksum },
 	IPC_HANDLERS_END
 };
 

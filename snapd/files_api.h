@@ -19,4 +19,12 @@ int files_reply_err(struct ipc_peer *p, uint32_t id, int r, const struct snap_er
 /* A body of one string, NUL-terminated and malloc'd. */
 int files_rd_one_str(const struct ipc_msg *m, char **s);
 
+/* files_ops.c */
+int files_on_copy(struct ipc_peer *p, struct ipc_msg *m);
+int files_on_mkfile(struct ipc_peer *p, struct ipc_msg *m);
+int files_on_mkdir(struct ipc_peer *p, struct ipc_msg *m);
+int files_on_checksum(struct ipc_peer *p, struct ipc_msg *m);
+/* A prepared snapshot's mount, opened O_DIRECTORY. */
+int files_open_prepared(const char *id, struct snap_err *err);
+
 #endif

@@ -101,6 +101,21 @@ openat2_beneath(int dir, const char *rel, int flags)
 }
 
 int
+fs_open_in_root(int root, const char *rel, int flags)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd;
+
+	do
+		fd = syscall(SYS_openat2, root, *rel ? rel : ".", &how, sizeof(how));
+	while (fd < 0 && errno == EAGAIN);
+	return fd < 0 ? -errno : (int)fd;
+}
+
+int
 fs_open_beneath(int root, const char *rel, int flags)
 {
 	return openat2_beneath(root, rel, flags | O_NOFOLLOW);
@@ -333,4 +348,83 @@ fs_uid_ranges(void)
 	if (nuid < 0)
 		fs_idmap_load();
 	return uid_text;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+fs_list_dir(int dirfd, char ***names, size_t *n)
+{
+	DIR *d = fdopendir(dup(dirfd));
+	struct dirent *e;
+	size_t cap = 0;
+
+	*names = NULL;
+	*n = 0;
+	if (d == NULL)
+		return -errno;
+	while ((e = readdir(d)) != NULL) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (*n == cap) {
+			char **v = realloc(*names, (cap = cap ? cap * 2 : 32) * sizeof(char *));
+
+			if (v == NULL)
+				break;
+			*names = v;
+		}
+		if (((*names)[*n] = strdup(e->d_name)) == NULL)
+			break;
+		(*n)++;
+	}
+	closedir(d);
+	if (e != NULL) {
+		fs_free_names(*names, *n);
+		*names = NULL;
+		*n = 0;
+		return -ENOMEM;
+	}
+	qsort(*names, *n, sizeof(char *), cmp_str);
+	lseek(dirfd, 0, SEEK_SET);
+	return 0;
+}
+
+void
+fs_free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+void
+fs_link_target(const char *link, const char *target, char *out, size_t size)
+{
+	char joined[2 * PATH_MAX + 2], *save = NULL, *c;
+	const char *slash = strrchr(link, '/');
+	size_t o = 0;
+
+	snprintf(joined, sizeof(joined), "%.*s/%s", target[0] == '/' || !slash ? 0 :
+	    (int)(slash - link), link, target);
+	out[0] = '\0';
+	for (c = strtok_r(joined, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		if (strcmp(c, ".") == 0)
+			continue;
+		if (strcmp(c, "..") == 0) {
+			char *last = strrchr(out, '/');
+
+			o = last ? (size_t)(last - out) : 0;
+			out[o] = '\0';
+			continue;
+		}
+		if (o + strlen(c) + 2 > size) {
+			out[0] = '\0';
+			return;
+		}
+		o += (size_t)snprintf(out + o, size - o, "%s%s", o ? "/" : "", c);
+	}
 }

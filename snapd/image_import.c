@@ -458,39 +458,6 @@ member_add(struct imp *im, const char *path)
 	return m;
 }
 
-/* The target of a symlink member, as a path from the archive's root. */
-static void
-link_path(const char *member, const char *target, char *out, size_t size)
-{
-	char joined[2 * IJ_NAME_MAX + 2];
-	const char *slash = strrchr(member, '/');
-	char dir[IJ_NAME_MAX];
-	char stack[2 * IJ_NAME_MAX + 2], *save = NULL, *c;
-	size_t o = 0;
-
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - member) : 0, member);
-	snprintf(joined, sizeof(joined), "%s/%s", target[0] == '/' ? "" : dir, target);
-	/* resolve .. lexically, clamped at the root */
-	out[0] = '\0';
-	snprintf(stack, sizeof(stack), "%s", joined);
-	for (c = strtok_r(stack, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-		if (strcmp(c, ".") == 0)
-			continue;
-		if (strcmp(c, "..") == 0) {
-			char *last = strrchr(out, '/');
-
-			o = last ? (size_t)(last - out) : 0;
-			out[o] = '\0';
-			continue;
-		}
-		o += (size_t)snprintf(out + o, size - o, "%s%s", o ? "/" : "", c);
-		if (o >= size) {
-			out[0] = '\0';
-			return;
-		}
-	}
-}
-
 static int
 tar_member(struct imp *im, struct archive *a, struct archive_entry *e)
 {
@@ -528,7 +495,7 @@ tar_member(struct imp *im, struct archive *a, struct archive_entry *e)
 		if (archive_entry_hardlink(e))
 			fs_clean_path(archive_entry_hardlink(e), 1, m->link, sizeof(m->link));
 		else
-			link_path(clean, archive_entry_symlink(e), m->link, sizeof(m->link));
+			fs_link_target(clean, archive_entry_symlink(e), m->link, sizeof(m->link));
 		return 0;
 	}
 	if (archive_entry_filetype(e) != AE_IFREG)

@@ -19,7 +19,7 @@ apply_in_jail(void *arg, struct jail_out *out)
 {
 	struct apply_job *j = arg;
 	struct layer_stats st;
-	int r = layer_apply(j->root, j->blob, j->what, &st, &out->err);
+	int r = layer_apply(j->root, j->blob, j->what, NULL, &st, &out->err);
 
 	out->data[0] = st.entries;
 	out->data[1] = st.bytes;

@@ -34,6 +34,7 @@ struct apply {
 	const char		*what;
 	struct layer_stats	*st;
 	struct snap_err		*err;
+	struct layer_opts	 o;
 	struct strset		 seen;		/* paths this layer made */
 	struct dir_fix		*dirs;
 	size_t			 ndirs, capdirs;
@@ -456,8 +457,12 @@ do_entry(struct apply *ap)
 	fs_split(split, &parent, &base);
 	if (!*ap->path)
 		parent = base = "";
-	if (strncmp(base, WH_PREFIX, strlen(WH_PREFIX)) == 0)
+	if (!ap->o.no_whiteouts && strncmp(base, WH_PREFIX, strlen(WH_PREFIX)) == 0)
 		return do_whiteout(ap, parent, base);
+	if (ap->o.uid >= 0)
+		archive_entry_set_uid(ap->e, ap->o.uid);
+	if (ap->o.gid >= 0)
+		archive_entry_set_gid(ap->e, ap->o.gid);
 	if (!link && (type == AE_IFCHR || type == AE_IFBLK || type == AE_IFSOCK)) {
 		if (!ap->st->devices++)
 			snprintf(ap->first_device, sizeof(ap->first_device), "%s", ap->path);
@@ -522,6 +527,10 @@ open_archive(struct apply *ap, int fd)
 		return snap_errf(ap->err, -ENOMEM, "layer %s: out of memory", ap->what);
 	archive_read_support_filter_gzip(ap->a);
 	archive_read_support_filter_zstd(ap->a);
+	if (ap->o.any_format) {
+		archive_read_support_filter_bzip2(ap->a);
+		archive_read_support_filter_xz(ap->a);
+	}
 	archive_read_support_format_tar(ap->a);
 	archive_read_support_format_empty(ap->a);
 	if (archive_read_open_fd(ap->a, fd, 128 * 1024) != ARCHIVE_OK)
@@ -553,14 +562,17 @@ run(struct apply *ap, int fd)
 }
 
 int
-layer_apply(int root, int archive_fd, const char *what, struct layer_stats *st,
-    struct snap_err *err)
+layer_apply(int root, int archive_fd, const char *what, const struct layer_opts *o,
+    struct layer_stats *st, struct snap_err *err)
 {
 	struct apply ap = {
 		.root = root, .what = what, .st = st, .err = err, .cache_fd = -1,
+		.o = { 0, -1, -1, 0 },
 	};
 	int r;
 
+	if (o)
+		ap.o = *o;
 	memset(st, 0, sizeof(*st));
 	r = run(&ap, archive_fd);
 	if (r == 0 && st->devices)

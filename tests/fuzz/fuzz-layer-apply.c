@@ -59,7 +59,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fd < 0 || write(fd, data, size) != (ssize_t)size)
 		abort();
 	lseek(fd, 0, SEEK_SET);
-	(void)layer_apply(root, fd, "fuzz", &st, &err);
+	(void)layer_apply(root, fd, "fuzz", NULL, &st, &err);
 	close(fd);
 	close(root);
 	check_top();

@@ -17,4 +17,15 @@ UNIT_TESTS += tests/unit/test-jail
 tests_unit_test_jail_SOURCES = tests/unit/test-jail.c $(SNAPD_FILES_UNIT_SRCS)
 tests_unit_test_jail_CFLAGS = $(SNAPD_FILES_UNIT_CFLAGS)
 tests_unit_test_jail_LDADD = $(SNAPD_FILES_UNIT_LIBS)
+UNIT_TESTS += tests/unit/test-pattern
+tests_unit_test_pattern_SOURCES = tests/unit/test-pattern.c snapd/pattern.c \
+	snapd/pattern.h
+tests_unit_test_pattern_CFLAGS = $(SNAPD_FILES_UNIT_CFLAGS)
+tests_unit_test_pattern_LDADD = $(SNAPD_FILES_UNIT_LIBS)
+UNIT_TESTS += tests/unit/test-copy
+tests_unit_test_copy_SOURCES = tests/unit/test-copy.c $(SNAPD_FILES_UNIT_SRCS) \
+	snapd/copy.h snapd/copy.c snapd/copy_src.c snapd/chmod.c snapd/checksum.c \
+	snapd/pattern.c snapd/pattern.h
+tests_unit_test_copy_CFLAGS = $(SNAPD_FILES_UNIT_CFLAGS) $(LIBCRYPTO_CFLAGS)
+tests_unit_test_copy_LDADD = $(SNAPD_FILES_UNIT_LIBS) $(LIBCRYPTO_LIBS)
 # --- end of snapfiles ---

@@ -57,7 +57,7 @@ apply(int fd, struct snap_err *err)
 	int r;
 
 	memset(err, 0, sizeof(*err));
-	r = layer_apply(root, fd, "test", &st, err);
+	r = layer_apply(root, fd, "test", NULL, &st, err);
 	close(fd);
 	if (r < 0)
 		print_message("apply: %s\n", err->msg);
@@ -452,7 +452,7 @@ jailed_apply(void *arg, struct jail_out *out)
 	struct jailed *j = arg;
 	struct layer_stats st;
 
-	return layer_apply(j->root, j->fd, "jailed", &st, &out->err);
+	return layer_apply(j->root, j->fd, "jailed", NULL, &st, &out->err);
 }
 
 /* The same layers under the jail's seccomp filter: every call it makes

@@ -1,0 +1,81 @@
+/* copy.h: SNAP_COPY, SNAP_MKFILE, SNAP_MKDIR and SNAP_CHECKSUM's work: Docker's COPY and ADD rules over directory fds. */
+#ifndef KILN_SNAPD_COPY_H
+#define KILN_SNAPD_COPY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "files.h"
+#include "pattern.h"
+
+/* --- chmod.c --- */
+#define CHMOD_MAX_CLAUSES	8
+struct chmod_clause {
+	mode_t	who, perm;
+	int	op;		/* '+', '-', '=' */
+	int	big_x;		/* X */
+};
+struct chmod_spec {
+	int			octal;
+	mode_t			mode;
+	struct chmod_clause	v[CHMOD_MAX_CLAUSES];
+	size_t			n;
+};
+/* "755", "0644", "u+x,go-w", "a=rX". -EINVAL */
+int chmod_parse(const char *s, struct chmod_spec *c);
+mode_t chmod_apply(const struct chmod_spec *c, mode_t old, int isdir);
+
+/* --- copy_src.c: which source paths a COPY names --- */
+struct src_list {
+	char	**v;		/* clean, relative to the source root, sorted per source */
+	size_t	  n;
+	int	  wildcard;	/* some source had a wildcard */
+};
+/* Expands srcs under root: a literal must exist (an error naming it, also
+ * when excluded); a wildcard may match nothing. follow: a source that is
+ * a symlink counts as what it points to (inside root). */
+int src_expand(int root, char *const *srcs, size_t nsrcs, const struct patterns *ex,
+    struct src_list *out, struct snap_err *err);
+void src_list_free(struct src_list *l);
+/* openat2 of rel beneath root: RESOLVE_IN_ROOT (symlinks are followed but
+ * stay inside root) when follow, else the last component not followed. */
+int src_open(int root, const char *rel, int follow, int flags);
+
+/* --- copy.c --- */
+struct copy_req {
+	int			 src_root;	/* directory fd of the source root */
+	int			 from_context;	/* 1: the client's context */
+	int			 dst_root;	/* directory fd of the snapshot's mount */
+	const char		*dest;		/* absolute, as the Dockerfile has it */
+	char *const		*srcs;
+	size_t			 nsrcs;
+	const struct patterns	*ex;
+	int64_t			 uid, gid;	/* -1: 0 (context) or the source's */
+	const struct chmod_spec	*chmod;		/* NULL: keep */
+	uint32_t		 flags;		/* SNAP_COPY_* */
+	int64_t			 mtime;		/* -1: keep */
+};
+int snap_copy(const struct copy_req *rq, struct snap_err *err);
+
+/* mkdir -p of path (absolute) in root: made ones get mode and owner. */
+int snap_mkdir(int root, const char *path, mode_t mode, uid_t uid, gid_t gid,
+    struct snap_err *err);
+/* A file with content read from fd; parents made 0755, 0:0. */
+int snap_mkfile(int root, const char *path, int content, mode_t mode, uid_t uid,
+    gid_t gid, int64_t mtime, struct snap_err *err);
+/* An O_PATH fd of directory rel under root, symlinks followed inside root
+ * (as a destination path is); mkparents makes what is missing with mode
+ * and owner. */
+int dst_open_dir(int root, const char *rel, int mkparents, mode_t mode, uid_t uid,
+    gid_t gid);
+
+/* --- checksum.c --- */
+/* "sha256:HEX" of what snap_copy would read: names, types, modes, link
+ * targets and contents; contents remembered per (dev, inode, size, mtime,
+ * ctime). */
+int snap_checksum(int root, char *const *srcs, size_t nsrcs, const struct patterns *ex,
+    uint32_t flags, char out[80], struct snap_err *err);
+/* Cache hits and misses, for tests and figures. */
+void checksum_stats(uint64_t *hits, uint64_t *misses);
+
+#endif
