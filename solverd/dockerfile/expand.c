@@ -222,20 +222,22 @@ static void
 xp_trim(const char *v, const char *pat, size_t pn, int suffix, int longest,
     struct df_buf *out)
 {
-	size_t n = strlen(v), k, m;
+	struct df_glob *g = df_glob_compile(pat, pn);
+	size_t n = strlen(v);
+	long k;
 
-	for (m = 0; m <= n; m++) {
-		k = longest ? n - m : m;
-		if (!suffix && df_glob_match(pat, pn, v, k)) {
-			df_buf_adds(out, v + k);
-			return;
-		}
-		if (suffix && df_glob_match(pat, pn, v + n - k, k)) {
-			df_buf_add(out, v, n - k);
-			return;
-		}
+	if (g == NULL) {
+		out->oom = 1;
+		return;
 	}
-	df_buf_adds(out, v);
+	k = df_glob_prefix(g, v, n, longest, suffix);
+	df_glob_free(g);
+	if (k < 0)
+		df_buf_adds(out, v);
+	else if (suffix)
+		df_buf_add(out, v, n - (size_t)k);
+	else
+		df_buf_adds(out, v + k);
 }
 
 /* ${v/p/r} ${v//p/r}: leftmost, longest matches replaced; as Go's
@@ -244,17 +246,18 @@ static void
 xp_replace(const char *v, const char *pat, size_t pn, const char *rep,
     int all, struct df_buf *out)
 {
-	size_t n = strlen(v), i = 0, e = 0, last = (size_t)-1;
-	int found, done = 0;
+	struct df_glob *g = df_glob_compile(pat, pn);
+	size_t n = strlen(v), i = 0, last = (size_t)-1;
+	int done = 0;
+	long k;
 
+	if (g == NULL) {
+		out->oom = 1;
+		return;
+	}
 	while (i <= n) {
-		found = 0;
-		for (e = n + 1; !done && e-- > i;)
-			if (df_glob_match(pat, pn, v + i, e - i)) {
-				found = !(e == i && i == last);
-				break;
-			}
-		if (!found) {
+		k = done ? -1 : df_glob_prefix(g, v + i, n - i, 1, 0);
+		if (k < 0 || (k == 0 && i == last)) {
 			if (i < n)
 				df_buf_addc(out, v[i]);
 			i++;
@@ -262,15 +265,16 @@ xp_replace(const char *v, const char *pat, size_t pn, const char *rep,
 		}
 		df_buf_adds(out, rep);
 		done = !all;
-		last = e;
-		if (e == i) {
+		last = i + (size_t)k;
+		if (k == 0) {
 			if (i < n)
 				df_buf_addc(out, v[i]);
 			i++;
 		} else {
-			i = e;
+			i += (size_t)k;
 		}
 	}
+	df_glob_free(g);
 }
 
 /* The word after ${v:- (up to }), or the pattern of ${v/ (up to /). */

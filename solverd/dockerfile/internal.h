@@ -90,9 +90,14 @@ int df_expand(const char *text, size_t len, char escape, unsigned opts,
     df_lookup_fn lookup, void *arg, struct df_buf *word,
     struct df_xwords *words, char *errbuf, size_t errsize, size_t *erroff);
 void df_xwords_free(struct df_xwords *w);
-/* glob.c: 0 when the pattern's escapes are valid; whether all of s matches */
+/* glob.c: 0 when the pattern's escapes are valid; a compiled pattern;
+ * the shortest or longest prefix (suffix with rev) of s it matches, or -1 */
+struct df_glob;
 int df_glob_check(const char *p, size_t n);
-int df_glob_match(const char *p, size_t pn, const char *s, size_t sn);
+struct df_glob *df_glob_compile(const char *p, size_t n);
+void df_glob_free(struct df_glob *g);
+long df_glob_prefix(const struct df_glob *g, const char *s, size_t n,
+    int longest, int rev);
 
 /* Flags: split off the instruction's text, then checked per command. */
 int df_flags_extract(struct df_lexer *lx, const struct df_src *src,

@@ -26,12 +26,16 @@ static const char *const env[][2] = {
 	{ "1", "one" }, { "_x9", "under" },
 };
 
+static char long_value[20001];
+
 static const char *
 lookup(const char *name, void *arg)
 {
 	size_t i;
 
 	(void)arg;
+	if (strcmp(name, "LONG") == 0)
+		return long_value;
 	for (i = 0; i < sizeof(env) / sizeof(env[0]); i++)
 		if (strcmp(env[i][0], name) == 0)
 			return env[i][1];
@@ -113,6 +117,17 @@ static const struct wcase word_cases[] = {
 	{ "${FILE//a/A}", "Archive.tAr.gz", NULL },
 	{ "${P//\\//:}", ":usr:local:bin", NULL },
 	{ "${UNSET/a/b}", "", NULL },
+	{ "${P##*/}", "bin", NULL },
+	{ "${P%/*}", "/usr/local", NULL },
+	{ "${P%%/*}", "", NULL },
+	{ "${P//*/x}", "x", NULL },		/* no empty match after the match */
+	{ "${FILE/*./}", "gz", NULL },
+	{ "${FILE/r?h/RCH}", "aRCHive.tar.gz", NULL },
+	{ "${FILE//\\*/x}", "archive.tar.gz", NULL },
+	{ "${EMPTY//x/y}", "", NULL },
+	{ "${SHELL%}", "bash", NULL },
+	{ "${SHELL#*}", "bash", NULL },
+	{ "${SHELL##*}", "", NULL },
 	{ "${FILE:#x}", NULL, "unsupported modifier (:#) in substitution" },
 	{ "${FILE#\\x}", NULL, "invalid pattern" },
 	/* syntax errors */
@@ -263,6 +278,26 @@ test_words_error(void **state)
 	df_words_free(NULL);
 }
 
+/* patterns stay linear in the value: 20000 bytes take no time */
+static void
+test_long_value(void **state)
+{
+	struct df_error err;
+	char *out;
+
+	memset(long_value, 'a', sizeof(long_value) - 1);
+	long_value[sizeof(long_value) - 2] = 'b';
+	assert_int_equal(df_expand_word("${LONG//a*b/x}", '\\', lookup, NULL, &out, &err), 0);
+	assert_string_equal(out, "x");
+	free(out);
+	assert_int_equal(df_expand_word("${LONG%%*c}", '\\', lookup, NULL, &out, &err), 0);
+	assert_int_equal(strlen(out), 20000);
+	free(out);
+	assert_int_equal(df_expand_word("${LONG//?/}", '\\', lookup, NULL, &out, &err), 0);
+	assert_string_equal(out, "");
+	free(out);
+}
+
 static void
 test_deep_nesting(void **state)
 {
@@ -298,6 +333,7 @@ main(void)
 		cmocka_unit_test(test_no_lookup),
 		cmocka_unit_test(test_words_split),
 		cmocka_unit_test(test_words_error),
+		cmocka_unit_test(test_long_value),
 		cmocka_unit_test(test_deep_nesting),
 	};
 

@@ -54,9 +54,11 @@ __wrap_realloc(void *p, size_t n)
 static struct df_file file;
 static struct df_error err;
 
+/* the previous tree freed first, so a test can parse again and again */
 static int
 parse(const char *text)
 {
+	df_file_free(&file);
 	return df_parse("Dockerfile", text, strlen(text), &file, &err);
 }
 
@@ -417,6 +419,100 @@ test_heredocs(void **state)
 }
 
 static void
+test_heredoc_edges(void **state)
+{
+	const struct df_instr *in;
+
+	parse_ok("FROM a\n"
+	    "RUN echo \"<<NOT\" '<<NOR' && cat <<EOF | sh \\\n"
+	    "  -e\n"
+	    "# not a comment here\n"
+	    "\n"
+	    "  EOF\n"
+	    "EOF\n"
+	    "COPY --chmod=644 <<a.txt <<b.txt /d/\n"
+	    "a\n"
+	    "a.txt\n"
+	    "b.txt");
+	in = instr(1);
+	assert_int_equal(in->nheredocs, 1);
+	assert_string_equal(in->heredocs[0].name, "EOF");
+	/* the body: every line as written, blank and # lines included */
+	assert_string_equal(in->heredocs[0].content, "# not a comment here\n\n  EOF\n");
+	assert_int_equal(in->pos.line, 2);
+	assert_int_equal(in->end_line, 7);
+	assert_string_equal(in->args[0], "echo \"<<NOT\" '<<NOR' && cat <<EOF | sh   -e");
+	in = instr(2);
+	assert_int_equal(in->nheredocs, 2);
+	assert_string_equal(in->heredocs[1].name, "b.txt");
+	assert_string_equal(in->heredocs[1].content, "");
+	assert_int_equal(in->end_line, 11);
+	assert_string_equal(df_flag_get(in, "chmod")->value, "644");
+}
+
+static void
+test_directive_edges(void **state)
+{
+	/* a directive without a value is none, and ends them */
+	parse_ok("# syntax=\n# escape=`\nFROM a\n");
+	assert_null(file.syntax);
+	assert_int_equal(file.escape, '\\');
+	df_file_free(&file);
+	parse_ok("#   Escape   =   `   \n# check = skip=JSONArgsRecommended,StageNameCasing ; error = False\nFROM a\n");
+	assert_int_equal(file.escape, '`');
+	assert_string_equal(file.check, "skip=JSONArgsRecommended,StageNameCasing ; error = False");
+	df_file_free(&file);
+	assert_int_equal(parse("# check=error=maybe\nFROM a\n"), -EINVAL);
+	assert_string_equal(err.msg, "failed to parse check option \"error=maybe\": expected true or false");
+	assert_int_equal(parse("# check=skip\nFROM a\n"), -EINVAL);
+	assert_int_equal(parse("# escape=``\nFROM a\n"), -EINVAL);
+	assert_int_equal(err.pos.line, 1);
+	/* with ` as escape, \ is an ordinary character, JSON keeps its own */
+	parse_ok("# escape=`\nFROM a\nRUN [\"C:\\\\a b\"]\nCOPY C:\\x\\ C:\\y\\\nRUN echo `\n  done\n");
+	assert_string_equal(instr(1)->args[0], "C:\\a b");
+	assert_string_equal(instr(2)->args[0], "C:\\x\\");
+	assert_string_equal(instr(3)->args[0], "echo   done");
+}
+
+static void
+test_onbuild(void **state)
+{
+	const struct df_instr *in;
+
+	parse_ok("FROM a\nONBUILD COPY --from=b --chown=1 x y\nonbuild  env a=1\n");
+	in = instr(1)->onbuild;
+	assert_int_equal(in->cmd, DF_COPY);
+	assert_string_equal(df_flag_get(in, "from")->value, "b");
+	assert_int_equal(df_flag_get(in, "from")->pos.col, 14);
+	assert_int_equal(in->nargs, 2);
+	assert_int_equal(instr(1)->nflags, 0);
+	assert_int_equal(instr(2)->onbuild->cmd, DF_ENV);
+	assert_string_equal(instr(2)->onbuild->original, "env a=1");
+	assert_int_equal(parse("FROM a\nONBUILD RUN --nope x\n"), -EINVAL);
+	assert_int_equal(err.pos.col, 13);
+	assert_int_equal(parse("FROM a\nONBUILD MAINTAINER me\n"), -EINVAL);
+	assert_string_equal(err.msg, "MAINTAINER isn't allowed as an ONBUILD trigger");
+}
+
+static void
+test_flag_values(void **state)
+{
+	const struct df_instr *in;
+
+	parse_ok("FROM --platform= a\nCOPY --link=TRUE --parents=false --exclude= a b\nADD --keep-git-dir=False a b\n");
+	assert_string_equal(df_flag_get(instr(0), "platform")->value, "");
+	in = instr(1);
+	assert_string_equal(df_flag_get(in, "link")->value, "TRUE");
+	assert_string_equal(df_flag_get(in, "exclude")->value, "");
+	assert_int_equal(parse("FROM a\nCOPY --link= a b\n"), -EINVAL);
+	assert_int_equal(parse("FROM a\nHEALTHCHECK --interval=500us CMD x\n"), -EINVAL);
+	assert_string_equal(err.msg, "Interval \"interval\" cannot be less than 1ms");
+	assert_int_equal(parse("FROM a\nHEALTHCHECK --retries=x CMD x\n"), -EINVAL);
+	parse_ok("FROM a\nHEALTHCHECK --interval=0s --retries=0 CMD [\"x\"]\n");
+	assert_int_equal(instr(1)->json, 1);
+}
+
+static void
 test_errors_basic(void **state)
 {
 	char buf[2048];
@@ -556,6 +652,10 @@ main(void)
 		cmocka_unit_test_teardown(test_env_and_label, teardown),
 		cmocka_unit_test_teardown(test_flags, teardown),
 		cmocka_unit_test_teardown(test_heredocs, teardown),
+		cmocka_unit_test_teardown(test_heredoc_edges, teardown),
+		cmocka_unit_test_teardown(test_directive_edges, teardown),
+		cmocka_unit_test_teardown(test_onbuild, teardown),
+		cmocka_unit_test_teardown(test_flag_values, teardown),
 		cmocka_unit_test_teardown(test_errors_basic, teardown),
 		cmocka_unit_test(test_error_line_numbers),
 		cmocka_unit_test(test_duration),
