@@ -44,4 +44,8 @@ int cmd_logout(struct ctl *c, int argc, char **argv);
 int cmd_image(struct ctl *c, int argc, char **argv);
 int cmd_images(struct ctl *c, int argc, char **argv);
 
+/* cmd_build.c, cmd_history.c */
+int cmd_build(struct ctl *c, int argc, char **argv);
+int cmd_history(struct ctl *c, int argc, char **argv);
+
 #endif

@@ -16,6 +16,8 @@ static const struct command {
 	{ "logout", cmd_logout },
 	{ "image", cmd_image },
 	{ "images", cmd_images },
+	{ "build", cmd_build },
+	{ "history", cmd_history },
 };
 
 static void
@@ -31,7 +33,9 @@ usage(FILE *out)
 	    "  logout [REGISTRY]        forget them\n"
 	    "  image import FILE|DIR [--name REF]   import an OCI layout or docker-save tar\n"
 	    "  image rm NAME...         remove images from the local store\n"
-	    "  images                   list the local store's images\n");
+	    "  images                   list the local store's images\n"
+	    "  build [OPTIONS] CONTEXT  build a Dockerfile (kilnctl build --help)\n"
+	    "  history [-n COUNT]       past builds, newest first\n");
 }
 
 static const char *

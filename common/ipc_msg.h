@@ -229,6 +229,52 @@
 	X(PRUNE_REPLY,  95, REPLY, P_SNAPD | P_SOLVERD | P_CLIENT, 0) \
 	/* --- end of snapd --- */ \
 	/* --- solverd: builds (100-139), client <-> solverd --- */ \
+	/* client -> solverd: one build (kilnctl build). [str Dockerfile name \
+	 *  (for messages), str target stage ("": the last), [str "KEY=VALUE" \
+	 *  ...] build args (the client resolved a bare KEY from its \
+	 *  environment), [str pattern...] .dockerignore (Go filepath.Match, \
+	 *  **, ! exceptions, last match wins), u32 flags (BUILD_*), \
+	 *  [str stage...] --no-cache-filter, str platform ("": the \
+	 *  daemon's), [str output...] ("local": a directory fd, "tar": a \
+	 *  writable fd), [str name...] -t names, [str id...] secrets (one fd \
+	 *  each: a regular file or memfd read from offset 0), [[str name, \
+	 *  str image ("": a directory fd)]...] --build-context] + fds, in \
+	 *  order: \
+	 *  the context directory, the Dockerfile (a regular file or memfd, \
+	 *  read from offset 0), one per output, one per secret, one per \
+	 *  directory build context; at most 8 in all. \
+	 * Answered by BUILD_VERTEX, BUILD_STATUS, BUILD_LOG and BUILD_WARN \
+	 * events, then BUILD_RESULT, or ERROR [errno, message] (ECANCELED \
+	 * when cancelled). The client closing its connection cancels too */ \
+	X(BUILD,        100, REQ,   P_CLIENT,  8) \
+	/* a step of the build, announced once before its status: [u64 n \
+	 *  (1, 2, ... within the build), str name ("[stage 2/4] RUN ..."), \
+	 *  [u64 n...] the steps it depends on] */ \
+	X(BUILD_VERTEX, 101, EVENT, P_SOLVERD, 0) \
+	/* [u64 n, str state, i64 ms since the build started, i64 duration \
+	 *  ms (0 but for done and error), str error ("" but for error)] \
+	 * state: "started", "cached", "done", "error", "cancelled" */ \
+	X(BUILD_STATUS, 102, EVENT, P_SOLVERD, 0) \
+	/* a chunk of a step's output: [u64 n, u64 stream (1 stdout, \
+	 *  2 stderr), i64 ms since the build started, str bytes (not \
+	 *  necessarily UTF-8, at most 32 KiB)] */ \
+	X(BUILD_LOG,    103, EVENT, P_SOLVERD, 0) \
+	/* [str message]: e.g. build args that no ARG consumed */ \
+	X(BUILD_WARN,   104, EVENT, P_SOLVERD, 0) \
+	/* [str build id, str image manifest digest ("": no image made), \
+	 *  str config digest ("": none), u64 steps, u64 cached steps, \
+	 *  i64 duration ms] */ \
+	X(BUILD_RESULT, 105, REPLY, P_SOLVERD, 0) \
+	/* client -> solverd: [u32 id of the client's BUILD]: kill its running \
+	 * steps, keep nothing half-made; the BUILD ends with ERROR ECANCELED */ \
+	X(BUILD_CANCEL, 106, NOTE,  P_CLIENT,  0) \
+	/* client -> solverd: [u64 most recent entries (0: all)] */ \
+	X(HISTORY,      107, REQ,   P_CLIENT,  0) \
+	/* newest first: [[str build id, i64 started (unix seconds), \
+	 *  str Dockerfile digest, str target, str status ("ok", "error", \
+	 *  "cancelled", "running"), i64 duration ms, u64 steps, u64 cached, \
+	 *  str image digest or error message]...] */ \
+	X(HISTORY_REPLY, 108, REPLY, P_SOLVERD, 0) \
 	/* --- end of solverd --- */ \
 	/* --- images and registries (140-169) --- */ \
 	/* The registry transport: snapd -> netd, and, with kilnd \
@@ -285,6 +331,9 @@
 	 * accepted credentials in ~/.docker/config.json. */ \
 	X(REG_LOGIN,      150, REQ,   P_CLIENT | P_SOLVERD, 1) \
 	/* --- end of images and registries --- */
+
+/* BUILD flags */
+#define BUILD_NO_CACHE		0x1	/* --no-cache: look nothing up, store results */
 
 /* SNAP_COPY and SNAP_CHECKSUM flags */
 #define SNAP_COPY_FOLLOW	0x1	/* follow a source that is a symlink */

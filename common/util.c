@@ -205,4 +205,51 @@ util_parse_size(const char *s, uint64_t *out)
 			return 0;
 		}
 	return -EINVAL;
+
+/* Go's path.Clean: one slash between elements, no "." elements, ".."
+ * folded into its parent, none above a rooted path; "" becomes ".". */
+void
+util_path_clean(char *path)
+{
+	size_t n = strlen(path), w = 0, r = 0, dotdot;
+	int rooted = path[0] == '/';
+
+	if (n == 0) {
+		strcpy(path, ".");
+		return;
+	}
+	if (rooted) {
+		w = r = 1;
+	}
+	dotdot = w;
+	while (r < n) {
+		if (path[r] == '/')
+			r++;
+		else if (path[r] == '.' && (r + 1 == n || path[r + 1] == '/'))
+			r++;
+		else if (path[r] == '.' && path[r + 1] == '.' &&
+		    (r + 2 == n || path[r + 2] == '/')) {
+			r += 2;
+			if (w > dotdot) {
+				/* back to the previous slash */
+				w--;
+				while (w > dotdot && path[w] != '/')
+					w--;
+			} else if (!rooted) {
+				if (w > 0)
+					path[w++] = '/';
+				path[w++] = '.';
+				path[w++] = '.';
+				dotdot = w;
+			}
+		} else {
+			if ((rooted && w != 1) || (!rooted && w != 0))
+				path[w++] = '/';
+			for (; r < n && path[r] != '/'; r++)
+				path[w++] = path[r];
+		}
+	}
+	if (w == 0)
+		path[w++] = '.';
+	path[w] = '\0';
 }

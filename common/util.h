@@ -27,6 +27,11 @@ int util_parse_size(const char *s, uint64_t *out);
 /* Closes every fd >= from. */
 void util_close_from(int from);
 
+/* Go's path.Clean, in place: one slash between elements, no "."
+ * elements, ".." folded into its parent, none above a rooted path; ""
+ * becomes ".". The result is never longer. */
+void util_path_clean(char *path);
+
 /* cleanup attributes: fds, memory and child pids only (STYLE rule 18) */
 void util_closep(int *fd);
 void util_freep(void *p);

@@ -1,0 +1,282 @@
+/* build_opts.c: kilnctl build's command line, as docker buildx build spells it. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "build.h"
+
+void
+bopt_usage(FILE *out)
+{
+	fprintf(out, "usage: kilnctl build [-f FILE|-] [--target STAGE] "
+	    "[--build-arg K[=V]]... [--secret id=ID,src=PATH|env=VAR]...\n"
+	    "    [--build-context NAME=DIR|docker-image://REF|oci-layout://DIR[:TAG]]... "
+	    "[--no-cache] [--no-cache-filter STAGE]...\n"
+	    "    [--progress auto|tty|plain|rawjson] "
+	    "[--output type=local,dest=DIR | type=tar,dest=FILE|-]\n"
+	    "    [-t NAME]... [--metadata-file FILE] [--platform P] CONTEXT\n");
+}
+
+static int
+bad(const char *what, const char *val)
+{
+	fprintf(stderr, "kilnctl build: %s: '%s'\n", what, val);
+	return -EINVAL;
+}
+
+/* --build-arg K=V, or K alone: its value from the environment, and left
+ * out when it is not set (as docker does). */
+static int
+add_arg(struct build_opts *o, const char *v)
+{
+	const char *env;
+	char *s;
+
+	if (*v == '\0' || *v == '=')
+		return bad("--build-arg needs a name", v);
+	if (o->nargs >= BOPT_MAX_LIST)
+		return bad("too many --build-arg", v);
+	if (strchr(v, '=') == NULL) {
+		if ((env = getenv(v)) == NULL)
+			return 0;
+		if (asprintf(&s, "%s=%s", v, env) < 0)
+			return -ENOMEM;
+	} else if ((s = strdup(v)) == NULL)
+		return -ENOMEM;
+	o->args[o->nargs++] = s;
+	return 0;
+}
+
+/* Splits "a=b,c=d" in place; calls fn for each pair. */
+static int
+each_pair(char *s, int (*fn)(void *arg, const char *k, const char *v), void *arg)
+{
+	for (char *save = NULL, *t = strtok_r(s, ",", &save); t;
+	    t = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(t, '=');
+		int r;
+
+		if (eq == NULL)
+			return -EINVAL;
+		*eq = '\0';
+		if ((r = fn(arg, t, eq + 1)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int
+secret_pair(void *arg, const char *k, const char *v)
+{
+	struct bopt_secret *s = arg;
+
+	if (strcmp(k, "id") == 0)
+		s->id = v;
+	else if (strcmp(k, "src") == 0 || strcmp(k, "source") == 0)
+		s->src = v;
+	else if (strcmp(k, "env") == 0)
+		s->env = v;
+	else if (strcmp(k, "type") != 0 || (strcmp(v, "file") && strcmp(v, "env")))
+		return -EINVAL;
+	return 0;
+}
+
+static int
+add_secret(struct build_opts *o, char *v)
+{
+	struct bopt_secret *s = &o->secrets[o->nsecrets];
+	char *copy = v;
+
+	if (o->nsecrets >= BOPT_MAX_FDS)
+		return bad("too many --secret", v);
+	memset(s, 0, sizeof(*s));
+	if (each_pair(copy, secret_pair, s) < 0 || s->id == NULL || !*s->id ||
+	    (s->src && s->env))
+		return bad("--secret takes id=ID,src=PATH or id=ID,env=VAR", v);
+	if (s->src == NULL && s->env == NULL)
+		s->env = s->id;	/* buildx: the variable of the same name */
+	o->nsecrets++;
+	return 0;
+}
+
+static int
+output_pair(void *arg, const char *k, const char *v)
+{
+	struct bopt_output *out = arg;
+
+	if (strcmp(k, "type") == 0) {
+		if (strcmp(v, "local") && strcmp(v, "tar"))
+			return -ENOTSUP;
+		snprintf(out->type, sizeof(out->type), "%s", v);
+	} else if (strcmp(k, "dest") == 0)
+		out->dest = v;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* -o DIR is type=local, -o - a tar on standard output (buildx's
+ * shorthands). */
+static int
+set_output(struct build_opts *o, char *v)
+{
+	char orig[512];
+	int r;
+
+	snprintf(orig, sizeof(orig), "%s", v);
+	if (o->output.type[0])
+		return bad("only one --output is supported", v);
+	if (strchr(v, '=') == NULL) {
+		snprintf(o->output.type, sizeof(o->output.type), "%s",
+		    strcmp(v, "-") == 0 ? "tar" : "local");
+		o->output.dest = v;
+		return 0;
+	}
+	r = each_pair(v, output_pair, &o->output);
+	if (r == -ENOTSUP)
+		return bad("--output type is local or tar (OCI, docker and registry "
+		    "outputs are not supported yet)", orig);
+	if (r < 0 || !o->output.type[0] || o->output.dest == NULL)
+		return bad("--output takes type=local,dest=DIR or type=tar,dest=FILE|-",
+		    orig);
+	return 0;
+}
+
+static int
+add_context(struct build_opts *o, const char *v)
+{
+	struct bopt_context *c = &o->contexts[o->ncontexts];
+	const char *eq = strchr(v, '=');
+
+	if (eq == NULL || eq == v || eq[1] == '\0')
+		return bad("--build-context takes NAME=DIR, NAME=docker-image://REF "
+		    "or NAME=oci-layout://DIR[:TAG]", v);
+	if (o->ncontexts >= BOPT_MAX_FDS)
+		return bad("too many --build-context", v);
+	memset(c, 0, sizeof(*c));
+	if ((c->name = strndup(v, (size_t)(eq - v))) == NULL)
+		return -ENOMEM;
+	eq++;
+	if (strncmp(eq, "docker-image://", 15) == 0)
+		c->image = eq + 15;
+	else if (strncmp(eq, "oci-layout://", 13) == 0)
+		c->oci = eq + 13;
+	else
+		c->dir = eq;
+	o->ncontexts++;
+	return 0;
+}
+
+static int
+set_progress(struct build_opts *o, const char *v)
+{
+	static const char *const names[] = { "auto", "tty", "plain", "rawjson" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(v, names[i]) == 0) {
+			o->progress = (enum bopt_progress)i;
+			return 0;
+		}
+	return bad("--progress is auto, tty, plain or rawjson", v);
+}
+
+static int
+add_list(const char **list, int *n, const char *v, const char *what)
+{
+	if (*n >= BOPT_MAX_LIST)
+		return bad(what, v);
+	list[(*n)++] = v;
+	return 0;
+}
+
+/* One option with its value. */
+static int
+set_opt(struct build_opts *o, const char *name, char *v)
+{
+	if (!strcmp(name, "-f") || !strcmp(name, "--file"))
+		o->file = v;
+	else if (!strcmp(name, "--target"))
+		o->target = v;
+	else if (!strcmp(name, "--build-arg"))
+		return add_arg(o, v);
+	else if (!strcmp(name, "--secret"))
+		return add_secret(o, v);
+	else if (!strcmp(name, "--build-context"))
+		return add_context(o, v);
+	else if (!strcmp(name, "--no-cache-filter"))
+		return add_list(o->filters, &o->nfilters, v, "too many --no-cache-filter");
+	else if (!strcmp(name, "--progress"))
+		return set_progress(o, v);
+	else if (!strcmp(name, "-o") || !strcmp(name, "--output"))
+		return set_output(o, v);
+	else if (!strcmp(name, "-t") || !strcmp(name, "--tag"))
+		return add_list(o->tags, &o->ntags, v, "too many -t");
+	else if (!strcmp(name, "--metadata-file"))
+		o->metadata_file = v;
+	else if (!strcmp(name, "--platform"))
+		o->platform = v;
+	else
+		return bad("unknown option", name);
+	return 0;
+}
+
+static int
+takes_value(const char *name)
+{
+	static const char *const with[] = { "-f", "--file", "--target", "--build-arg",
+	    "--secret", "--build-context", "--no-cache-filter", "--progress", "-o",
+	    "--output", "-t", "--tag", "--metadata-file", "--platform" };
+
+	for (size_t i = 0; i < sizeof(with) / sizeof(with[0]); i++)
+		if (strcmp(name, with[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int
+bopt_parse(int argc, char **argv, struct build_opts *o)
+{
+	int i, r;
+
+	for (i = 1; i < argc; i++) {
+		char name[64], *a = argv[i], *eq;
+
+		if (a[0] != '-' || strcmp(a, "-") == 0) {
+			if (o->context)
+				return bad("one CONTEXT only, found another", a);
+			o->context = a;
+			continue;
+		}
+		if (strcmp(a, "--no-cache") == 0) {
+			o->no_cache = 1;
+			continue;
+		}
+		snprintf(name, sizeof(name), "%s", a);
+		if ((eq = strchr(name, '=')) && name[1] == '-') {
+			*eq = '\0';
+			r = set_opt(o, name, strchr(a, '=') + 1);
+		} else if (!takes_value(name))
+			return bad("unknown option", a);
+		else if (i + 1 >= argc)
+			return bad("option needs a value", a);
+		else
+			r = set_opt(o, name, argv[++i]);
+		if (r < 0)
+			return r;
+	}
+	if (o->context == NULL)
+		return bad("a CONTEXT directory is needed", "");
+	if (strcmp(o->context, "-") == 0)
+		return bad("a context from standard input is not supported; name a "
+		    "directory", o->context);
+	return 0;
+}
+
+void
+bopt_free(struct build_opts *o)
+{
+	for (int i = 0; i < o->nargs; i++)
+		free(o->args[i]);
+	for (int i = 0; i < o->ncontexts; i++)
+		free(o->contexts[i].name);
+}

@@ -1,0 +1,13 @@
+/* cachekey.h: a vertex's cache key: its definition, its inputs' keys and the checksums of the context files it reads. */
+#ifndef KILN_SOLVERD_CACHEKEY_H
+#define KILN_SOLVERD_CACHEKEY_H
+
+#include "graph.h"
+
+/* Sets v->key ("sha256:HEX"). Its inputs' keys, and the checksum of each
+ * COPY from a context, must be set already. 0 or -ENOMEM. */
+int cachekey_vertex(struct vertex *v);
+/* Every vertex of g, inputs first. */
+int cachekey_graph(struct graph *g);
+
+#endif

@@ -1,0 +1,339 @@
+/* dispatch_copy.c: COPY, ADD and WORKDIR as file vertices: sources, destination, --from, --chown, --chmod, --link, --parents, --exclude, heredocs. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "dispatch.h"
+#include "ipc_msg.h"
+
+/* pathRelativeToWorkingDir: absolute, cleaned, a trailing / kept */
+static char *
+copy_dest(struct dctx *d, const char *p)
+{
+	const char *wd = ic_get_str(d->st->image, "WorkingDir");
+	size_t n = strlen(p);
+	int slash = n == 0 || (p[n - 1] == '/') || strcmp(p, ".") == 0 ||
+	    (n >= 2 && strcmp(p + n - 2, "/.") == 0);
+	char *j = dispatch_path_join(*wd ? wd : "/", p), *out;
+
+	if (j == NULL || !slash || strcmp(j, "/") == 0)
+		return j;
+	if (asprintf(&out, "%s/", j) < 0)
+		out = NULL;
+	free(j);
+	return out;
+}
+
+/* octal up to 07777, or symbolic like u+x,g-w (chmod(1)) */
+static int
+valid_chmod(const char *s)
+{
+	char *end;
+	unsigned long m;
+
+	if (isdigit((unsigned char)*s)) {
+		m = strtoul(s, &end, 8);
+		return *end == '\0' && m <= 07777;
+	}
+	for (;;) {
+		while (strchr("ugoa", *s) && *s)
+			s++;
+		if (!strchr("+-=", *s) || !*s)
+			return 0;
+		while (*s && strchr("+-=", *s)) {
+			s++;
+			while (*s && strchr("rwxXstugo", *s))
+				s++;
+		}
+		if (*s == '\0')
+			return 1;
+		if (*s++ != ',')
+			return 0;
+	}
+}
+
+static int
+is_url(const char *s)
+{
+	return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0 ||
+	    strncmp(s, "git@", 4) == 0 || strncmp(s, "git://", 6) == 0;
+}
+
+/* The heredoc a "<<EOF" source names, or NULL. */
+static const struct df_heredoc *
+heredoc_of(const struct df_instr *in, const char *arg)
+{
+	char name[256];
+	size_t n;
+
+	if (strncmp(arg, "<<", 2) != 0)
+		return NULL;
+	arg += 2 + (arg[2] == '-');
+	snprintf(name, sizeof(name), "%s", arg + (*arg == '"' || *arg == '\''));
+	n = strlen(name);
+	if (n && (name[n - 1] == '"' || name[n - 1] == '\''))
+		name[n - 1] = '\0';
+	for (size_t i = 0; i < in->nheredocs; i++)
+		if (strcmp(in->heredocs[i].name, name) == 0)
+			return &in->heredocs[i];
+	return NULL;
+}
+
+struct copy_opts {
+	char		*chown, *chmod, *from;
+	int64_t		 uid, gid;
+	uint32_t	 flags;
+	struct strv	 excludes;
+	struct vertex	*src;
+	int		 src_scratch, src_ctx;
+};
+
+static void
+copy_opts_free(struct copy_opts *o)
+{
+	free(o->chown);
+	free(o->chmod);
+	free(o->from);
+	strv_free(&o->excludes);
+}
+
+static int
+copy_flags(struct dctx *d, struct copy_opts *o)
+{
+	int add = d->in->cmd == DF_ADD, r;
+	const struct df_flag *f;
+
+	o->src_ctx = -1;
+	if ((r = dispatch_flag(d, "chown", &o->chown)) < 0 ||
+	    (r = dispatch_flag(d, "chmod", &o->chmod)) < 0)
+		return r;
+	if (o->chown && (r = dispatch_user_ids(d, o->chown, "--chown", &o->uid, &o->gid)) < 0)
+		return r;
+	if (o->chmod && !valid_chmod(o->chmod))
+		return fe_errorf(d->fe, d->in, "invalid chmod parameter: '%s'. it should be "
+		    "octal string and between 0 and 07777", o->chmod);
+	if (df_flag_get(d->in, "checksum"))
+		return fe_errorf(d->fe, d->in, "checksum requires HTTP(S) or Git sources");
+	if (df_flag_get(d->in, "keep-git-dir"))
+		return fe_errorf(d->fe, d->in, "--keep-git-dir needs a Git source, which "
+		    "kiln does not fetch yet");
+	for (f = df_flag_get(d->in, "exclude"); f; f = df_flag_next(d->in, f, "exclude")) {
+		char *p = NULL;
+
+		if ((r = fe_expand(d->fe, d->in, &d->st->env, f->value ? f->value : "", &p)) < 0)
+			return r;
+		if ((r = strv_take(&o->excludes, p)) < 0)
+			return r;
+	}
+	o->flags = SNAP_COPY_FOLLOW | (add ? SNAP_COPY_UNPACK : 0);
+	if ((f = df_flag_get(d->in, "link")) && (!f->value || strcmp(f->value, "false")))
+		o->flags |= SNAP_COPY_LINK;
+	if ((f = df_flag_get(d->in, "parents")) && (!f->value || strcmp(f->value, "false")))
+		o->flags |= SNAP_COPY_PARENTS;
+	if ((f = df_flag_get(d->in, "from")) == NULL || f->value == NULL)
+		return 0;
+	if (strchr(f->value, '$'))
+		return fe_errorf(d->fe, d->in, "variable expansion is not supported for "
+		    "--from, define a new stage with FROM using ARG from global scope as a "
+		    "workaround");
+	if ((o->from = strdup(f->value)) == NULL)
+		return -ENOMEM;
+	return dispatch_source(d, o->from, &o->src, &o->src_scratch, &o->src_ctx);
+}
+
+/* COPY <<EOF dest: a file of its own, its text expanded unless quoted */
+static int
+copy_heredoc(struct dctx *d, struct vertex *v, const struct df_heredoc *h,
+    const char *dest, int many, const struct copy_opts *o)
+{
+	struct fact *a = vertex_add_fact(v, FA_MKFILE);
+	size_t n = strlen(dest);
+	char *text = NULL;
+	int r;
+
+	if (a == NULL)
+		return -ENOMEM;
+	if (h->expand)
+		r = fe_expand_raw(d->fe, d->in, &d->st->env, h->content, &text);
+	else
+		r = (text = strdup(h->content)) ? 0 : -ENOMEM;
+	if (r < 0)
+		return r;
+	a->content = text;
+	a->len = strlen(text);
+	if (many || (n && dest[n - 1] == '/'))
+		r = asprintf(&a->dest, "%s%s%s", dest, dest[n - 1] == '/' ? "" : "/", h->name);
+	else
+		r = (a->dest = strdup(dest)) ? 0 : -1;
+	if (r < 0)
+		return -ENOMEM;
+	a->mode = o->chmod && isdigit((unsigned char)*o->chmod) ?
+	    (uint32_t)strtoul(o->chmod, NULL, 8) : 0644;
+	a->uid = o->uid;
+	a->gid = o->gid;
+	return 0;
+}
+
+static int
+copy_action(struct dctx *d, struct vertex *v, const char *dest, struct copy_opts *o,
+    struct fact **out)
+{
+	struct fact *a;
+
+	if (*out)
+		return 0;
+	if ((a = vertex_add_fact(v, FA_COPY)) == NULL || (a->dest = strdup(dest)) == NULL ||
+	    (a->chmod = strdup(o->chmod ? o->chmod : "")) == NULL ||
+	    strv_copy(&a->excludes, &o->excludes) < 0)
+		return -ENOMEM;
+	/* .dockerignore filters the context, not other stages */
+	if (o->from == NULL && strv_copy(&a->excludes, &d->fe->opts->ignore) < 0)
+		return -ENOMEM;
+	a->from = o->src;
+	a->scratch = o->src_scratch;
+	a->ctx = o->from ? o->src_ctx : -1;
+	a->uid = o->uid;
+	a->gid = o->gid;
+	a->flags = o->flags;
+	*out = a;
+	return 0;
+}
+
+/* The sources, expanded; the history line is built along. */
+static int
+copy_sources(struct dctx *d, struct vertex *v, const char *dest, struct copy_opts *o,
+    FILE *hist)
+{
+	const struct df_instr *in = d->in;
+	size_t nsrc = in->nargs - 1;
+	struct fact *files = NULL;
+	int r = 0;
+
+	for (size_t i = 0; i < nsrc && r == 0; i++) {
+		const struct df_heredoc *h = in->json ? NULL : heredoc_of(in, in->args[i]);
+		char *s = NULL;
+
+		if (h) {
+			fprintf(hist, " <<%s", h->name);
+			r = copy_heredoc(d, v, h, dest, nsrc > 1, o);
+			continue;
+		}
+		if ((r = fe_expand(d->fe, d->in, &d->st->env, in->args[i], &s)) < 0)
+			break;
+		fprintf(hist, " %s", s);
+		if (is_url(s) && o->from == NULL)
+			r = fe_errorf(d->fe, in, in->cmd == DF_COPY ? "source can't be a URL "
+			    "for COPY" : "ADD %s: fetching URLs needs kiln-netd's transfer, "
+			    "which is not available yet; download it and COPY the file", s);
+		else if ((r = copy_action(d, v, dest, o, &files)) == 0)
+			r = strv_take(&files->srcs, s), s = NULL;
+		free(s);
+	}
+	return r;
+}
+
+int
+dispatch_copy(struct dctx *d)
+{
+	const struct df_instr *in = d->in;
+	struct copy_opts o;
+	struct vertex *v;
+	char *dest = NULL, *raw = NULL, *hist = NULL, *text;
+	const char *orig;
+	size_t hlen = 0;
+	FILE *h = NULL;
+	int r;
+
+	memset(&o, 0, sizeof(o));
+	if (in->nargs < 2)
+		return fe_errorf(d->fe, in, "%s requires at least two arguments, but only "
+		    "%zu provided", df_cmd_name(in->cmd), in->nargs);
+	if ((r = copy_flags(d, &o)) < 0)
+		goto out;
+	if ((r = fe_expand(d->fe, in, &d->st->env, in->args[in->nargs - 1], &raw)) < 0)
+		goto out;
+	r = -ENOMEM;
+	orig = in->original ? in->original : df_cmd_name(in->cmd);
+	if ((dest = copy_dest(d, raw)) == NULL ||
+	    (text = strndup(orig, strcspn(orig, "\n"))) == NULL)
+		goto out;
+	v = dispatch_vertex(d, VOP_FILE, text);
+	free(text);
+	if (v == NULL || (h = open_memstream(&hist, &hlen)) == NULL)
+		goto out;
+	fputs(df_cmd_name(in->cmd), h);
+	if (o.flags & SNAP_COPY_PARENTS)
+		fputs(" --parents", h);
+	if (o.chown)
+		fprintf(h, " --chown=%s", o.chown);
+	if (o.chmod)
+		fprintf(h, " --chmod=%s", o.chmod);
+	r = copy_sources(d, v, dest, &o, h);
+	fprintf(h, " %s", raw);
+	if (fclose(h) != 0 && r == 0)
+		r = -ENOMEM;
+	h = NULL;
+	if (r == 0)
+		r = dispatch_history(d, hist, 1);
+out:
+	if (h)
+		fclose(h);
+	free(hist);
+	free(dest);
+	free(raw);
+	copy_opts_free(&o);
+	return r;
+}
+
+/* WORKDIR: relative to the current one; made, owned by USER, unless "/" */
+int
+dispatch_workdir(struct dctx *d, const char *path, int commit)
+{
+	const char *cur = ic_get_str(d->st->image, "WorkingDir"), *orig;
+	char *p = NULL, *wd, *hist, *text;
+	struct vertex *v;
+	struct fact *a;
+	int r;
+
+	if (path == NULL) {
+		if ((r = fe_expand(d->fe, d->in, &d->st->env,
+		    d->in->nargs ? d->in->args[0] : "", &p)) < 0)
+			return r;
+		path = p;
+	}
+	wd = dispatch_path_join(*cur ? cur : "/", path);
+	free(p);
+	if (wd == NULL || (r = ic_set_str(d->st->image, "WorkingDir", wd)) < 0) {
+		free(wd);
+		return -ENOMEM;
+	}
+	if (!commit || strcmp(wd, "/") == 0)
+		goto history;
+	orig = d->in->original ? d->in->original : "WORKDIR";
+	text = strndup(orig, strcspn(orig, "\n"));
+	v = text ? dispatch_vertex(d, VOP_FILE, text) : NULL;
+	free(text);
+	if (v == NULL || (a = vertex_add_fact(v, FA_MKDIR)) == NULL ||
+	    (a->dest = strdup(wd)) == NULL) {
+		free(wd);
+		return -ENOMEM;
+	}
+	a->mode = 0755;
+	/* a user name cannot be resolved here: the directory stays root's */
+	if (dispatch_user_ids(d, d->st->user ? d->st->user : "", "USER", &a->uid,
+	    &a->gid) < 0) {
+		a->uid = a->gid = -1;
+		memset(&d->fe->err, 0, sizeof(d->fe->err));
+	}
+history:
+	r = 0;
+	if (commit && asprintf(&hist, "WORKDIR %s", wd) < 0)
+		r = -ENOMEM;
+	else if (commit) {
+		r = dispatch_history(d, hist, strcmp(wd, "/") != 0);
+		free(hist);
+	}
+	free(wd);
+	return r;
+}
