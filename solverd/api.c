@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <event2/event.h>
 #include "log.h"
+#include "api_build.h"
 #include "forward.h"
 #include "forward_exec.h"
 #include "solverd.h"
@@ -26,6 +27,7 @@ client_closed(struct ipc_peer *p, void *arg)
 
 	c->peer = NULL;
 	fwd_exec_client_gone(p);
+	api_client_gone(c);
 	fwd_client_unref(c);
 }
 
@@ -156,6 +158,9 @@ static const struct ipc_handler from_client[] = {
 	{ IPC_REG_BLOB_PUT, on_to_netd },
 	{ IPC_REG_MANIFEST_PUT, on_to_netd },
 	{ IPC_REG_LOGIN, on_to_netd },
+	{ IPC_BUILD, api_on_build },
+	{ IPC_BUILD_CANCEL, api_on_build_cancel },
+	{ IPC_HISTORY, api_on_history },
 	IPC_HANDLERS_END
 };
 

@@ -152,8 +152,9 @@ dispatch_history(struct dctx *d, const char *created_by, int layer)
 	char *msg;
 	int r;
 
-	if (!layer)
-		return ic_history(d->st->image, created_by, 1);
+	/* BuildKit marks the steps that ran with " # buildkit" */
+	if (layer != DH_STEP)
+		return ic_history(d->st->image, created_by, !layer);
 	if (asprintf(&msg, "%s # buildkit", created_by) < 0)
 		return -ENOMEM;
 	r = ic_history(d->st->image, msg, 0);
@@ -340,14 +341,24 @@ onbuild_triggers(struct dctx *d, struct df_file *trig, const json_t *onbuild)
 		struct df_error e;
 		struct df_instr *ni;
 		const char *s = json_string_value(t);
+		char *text;
+		int r;
 
 		if (s == NULL)
 			continue;
+		/* the parser wants a FROM before anything but ARG */
+		if (asprintf(&text, "FROM scratch\n%s\n", s) < 0)
+			return -ENOMEM;
 		memset(&e, 0, sizeof(e));
-		if (df_parse("ONBUILD", s, strlen(s), &one, &e) < 0 || one.ninstrs != 1) {
+		memset(&one, 0, sizeof(one));
+		r = df_parse("ONBUILD", text, strlen(text), &one, &e);
+		free(text);
+		if (r < 0 || one.ninstrs != 2 || one.instrs[1].cmd == DF_FROM ||
+		    one.instrs[1].cmd == DF_ONBUILD) {
 			df_file_free(&one);
-			return fe_errorf(fe, NULL, "%s: ONBUILD trigger \"%s\" of the base "
-			    "image: %s", st->base, s, e.msg[0] ? e.msg : "not one instruction");
+			return r == -ENOMEM ? r : fe_errorf(fe, &fe->df->instrs[st->first - 1],
+			    "%s: ONBUILD trigger \"%s\" of the base image: %s", st->base, s,
+			    e.msg[0] ? e.msg : "not one instruction");
 		}
 		ni = realloc(trig->instrs, (trig->ninstrs + 1) * sizeof(*ni));
 		if (ni == NULL) {
@@ -355,8 +366,8 @@ onbuild_triggers(struct dctx *d, struct df_file *trig, const json_t *onbuild)
 			return -ENOMEM;
 		}
 		trig->instrs = ni;
-		trig->instrs[trig->ninstrs++] = one.instrs[0];
-		one.ninstrs = 0;
+		trig->instrs[trig->ninstrs++] = one.instrs[1];
+		one.ninstrs = 1;	/* instrs[1] is the trigger list's now */
 		df_file_free(&one);
 	}
 	return 0;

@@ -29,6 +29,9 @@ const struct fe_image *dispatch_image(struct fe *fe, const char *ref);
 struct vertex *dispatch_image_vertex(struct fe *fe, const struct fe_image *img);
 /* Expanded --flag value, or NULL (*out) when not given. */
 int dispatch_flag(struct dctx *d, const char *name, char **out);
+/* layer: 0 (empty_layer), DH_LAYER, or DH_STEP (a RUN or COPY) */
+#define DH_LAYER	1
+#define DH_STEP		2
 int dispatch_history(struct dctx *d, const char *created_by, int layer);
 /* USER's "uid[:gid]" as numbers; names are refused for now. */
 int dispatch_user_ids(struct dctx *d, const char *spec, const char *what,

@@ -275,7 +275,7 @@ dispatch_copy(struct dctx *d)
 		r = -ENOMEM;
 	h = NULL;
 	if (r == 0)
-		r = dispatch_history(d, hist, 1);
+		r = dispatch_history(d, hist, DH_STEP);
 out:
 	if (h)
 		fclose(h);
@@ -331,7 +331,7 @@ history:
 	if (commit && asprintf(&hist, "WORKDIR %s", wd) < 0)
 		r = -ENOMEM;
 	else if (commit) {
-		r = dispatch_history(d, hist, strcmp(wd, "/") != 0);
+		r = dispatch_history(d, hist, strcmp(wd, "/") ? DH_LAYER : 0);
 		free(hist);
 	}
 	free(wd);

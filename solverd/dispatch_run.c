@@ -515,7 +515,7 @@ run_history(struct dctx *d, const struct vertex *v)
 		free(buf);
 		return -ENOMEM;
 	}
-	r = dispatch_history(d, buf, 1);
+	r = dispatch_history(d, buf, DH_STEP);
 	free(buf);
 	return r;
 }

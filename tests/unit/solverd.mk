@@ -24,3 +24,11 @@ tests_unit_test_dockerfile_errors_CFLAGS = $(DF_UNIT_CFLAGS) \
 	-DKILN_DF_ERRORS_DIR='"$(abs_top_srcdir)/tests/dockerfile/errors"'
 tests_unit_test_dockerfile_errors_LDADD = $(DF_UNIT_LIBS)
 EXTRA_DIST += tests/dockerfile/errors
+
+# --- solver: the frontend's semantics and cache keys, the cache db ---
+FRONTEND_UNIT_CFLAGS = $(UNIT_CFLAGS) $(JANSSON_CFLAGS) -I$(top_srcdir)/solverd
+UNIT_TESTS += tests/unit/test-frontend
+tests_unit_test_frontend_SOURCES = tests/unit/test-frontend.c
+tests_unit_test_frontend_CFLAGS = $(FRONTEND_UNIT_CFLAGS)
+tests_unit_test_frontend_LDADD = libkilnfrontend.la $(UNIT_LIBS) $(JANSSON_LIBS)
+# --- end of solver ---

@@ -1,0 +1,107 @@
+/* build.h: one build's life in kiln-solverd, from the BUILD request to its result, and the shared jobs that run its steps. */
+#ifndef KILN_SOLVERD_BUILD_H
+#define KILN_SOLVERD_BUILD_H
+
+#include <stdint.h>
+#include "frontend.h"
+#include "helper.h"
+
+#define BUILD_MAX_OUT	IPC_MAX_FDS
+#define BUILD_ID_MAX	32
+#define BUILD_SNAP_MAX	64
+#define BUILD_SECRET_MAX (500 * 1024)
+
+struct fwd_client;
+struct job;
+
+/* A vertex's state within one build (vertex->sched). */
+enum bv_state { BV_NEW = 0, BV_LOOKUP, BV_INPUTS, BV_JOB, BV_DONE, BV_FAILED };
+
+struct bvertex {
+	enum bv_state	 state;
+	int		 pending;	/* inputs not done yet */
+	int		 cached, reported;
+	char		 snap[BUILD_SNAP_MAX];
+	struct job	*job;		/* while BV_JOB */
+	long long	 started;	/* ms, build-relative */
+};
+
+struct build_secret {
+	char	*id;
+	char	*data;
+	size_t	 len;
+};
+
+struct build {
+	struct build		*next;
+	int			 refs;		/* the client's, and each job it owns */
+	struct helper		*h;
+	struct fwd_client	*client;	/* NULL once the answer went */
+	uint32_t		 id;		/* the client's BUILD request id */
+	char			 bid[BUILD_ID_MAX];
+	long long		 t0;		/* util_now_ms() at the start */
+	char			 df_digest[80];
+	/* the request */
+	char			*df_name;
+	int			 ctx_fd;
+	char			*outputs[BUILD_MAX_OUT];
+	int			 out_fds[BUILD_MAX_OUT];
+	int			 nout;
+	struct strv		 tags;
+	struct build_secret	*secrets;
+	size_t			 nsecrets;
+	int			 ctx_dir_fds[BUILD_MAX_OUT];
+	/* the frontend */
+	struct df_file		 df;
+	int			 df_parsed;
+	struct fe_opts		 opts;
+	struct fe		 fe;
+	int			 fe_ready;
+	struct vertex		*target;	/* NULL: the empty root */
+	/* progress */
+	int			 pending;	/* async calls of the current phase */
+	int			 failed, cancelled, finished;
+	char			 error[2048];
+	uint64_t		 steps, cached;
+	/* the result */
+	char			 image_digest[80], config_digest[80];
+};
+
+/* build.c */
+int build_start(struct helper *h, struct fwd_client *c, struct ipc_msg *m);
+/* BUILD_CANCEL, or the client left (id 0: all its builds). */
+void build_cancel(struct fwd_client *c, uint32_t id, int client_gone);
+void build_ref(struct build *b);
+void build_unref(struct build *b);
+/* Fails the build with the message (the first failure wins). */
+void build_fail(struct build *b, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The solver has the target's snapshot: export, answer. */
+void build_solved(struct build *b);
+long long build_ms(const struct build *b);
+
+/* build_req.c: the BUILD body and fds into b, the Dockerfile's text into
+ * *text (malloc'd). 0 or -errno, b->error set. */
+int build_req_decode(struct build *b, struct ipc_msg *m, char **text, size_t *len);
+
+/* build_walk.c: the target's vertices, from the cache or run by jobs */
+int walk_start(struct build *b);
+/* job.c tells the build one of its vertices is done (snap) or failed */
+void walk_vertex_done(struct build *b, struct vertex *v, const char *snap, int cached);
+void walk_vertex_failed(struct build *b, struct vertex *v, const char *error);
+void walk_cancel(struct build *b);
+
+/* progress.c: events to the client while it listens */
+void progress_vertex(struct build *b, const struct vertex *v);
+void progress_status(struct build *b, const struct vertex *v, const char *state,
+    long long duration, const char *error);
+void progress_log(struct build *b, const struct vertex *v, int stream,
+    const char *data, size_t len);
+void progress_warn(struct build *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* export.c: outputs and -t names, then build_finish() */
+int export_start(struct build *b);
+void build_finish(struct build *b);
+
+#endif

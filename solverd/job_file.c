@@ -1,0 +1,210 @@
+/* job_file.c: runs a COPY, ADD, WORKDIR or COPY <<EOF vertex: a writable snapshot, kiln-snapd's file operations in order, commit. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "job.h"
+#include "log.h"
+#include "snapc.h"
+
+struct jfile {
+	struct job	*j;
+	char		 prep[BUILD_SNAP_MAX];
+	size_t		 next;		/* the action to do */
+	int		 cancel;
+	char		 why[1024];
+};
+
+static void step(struct jfile *x);
+
+static void
+on_dropped(struct ipc_peer *p, struct ipc_msg *m, void *arg)
+{
+	(void)p;
+	(void)m;
+	(void)arg;
+}
+
+static void
+end(struct jfile *x, const char *snap)
+{
+	struct job *j = x->j;
+	char why[sizeof(x->why)];
+	struct ipc_wr w;
+
+	if (snap == NULL && x->prep[0]) {
+		ipc_wr_init(&w);
+		msgpack_pack_array(&w.pk, 1);
+		ipc_wr_str(&w, x->prep);
+		snapc_call(job_helper(j), PROC_SNAPD, IPC_SNAP_REMOVE, &w, NULL, 0,
+		    on_dropped, NULL);
+		ipc_wr_free(&w);
+	}
+	snprintf(why, sizeof(why), "%s", x->why[0] ? x->why : "cancelled");
+	j->op = NULL;
+	free(x);
+	if (snap)
+		job_succeeded(j, snap);
+	else
+		job_failed(j, "%s", why);
+}
+
+/* One answer: OK for an action, SNAP_MOUNTED or SNAP_COMMITTED. */
+static void
+on_answer(struct ipc_peer *p, struct ipc_msg *m, void *arg)
+{
+	struct jfile *x = arg;
+	char why[900], snap[BUILD_SNAP_MAX];
+	int err;
+
+	if (m && m->hdr.type == IPC_SNAP_COMMITTED && snapc_str(m, 0, snap, sizeof(snap)) == 0) {
+		end(x, snap);
+		return;
+	}
+	if (m && m->hdr.type == IPC_SNAP_MOUNTED && x->prep[0] == '\0')
+		snapc_str(m, 0, x->prep, sizeof(x->prep));
+	else if (m == NULL || m->hdr.type != IPC_OK) {
+		snapc_why(m, PROC_SNAPD, &err, why, sizeof(why));
+		snprintf(x->why, sizeof(x->why), "%s", why);
+	}
+	if (x->why[0] || x->cancel || x->prep[0] == '\0') {
+		if (x->why[0] == '\0' && !x->cancel)
+			snprintf(x->why, sizeof(x->why), "kiln-snapd named no snapshot");
+		end(x, NULL);
+		return;
+	}
+	step(x);
+}
+
+static void
+pack_strv(struct ipc_wr *w, const struct strv *sv)
+{
+	msgpack_pack_array(&w->pk, sv->n);
+	for (size_t i = 0; i < sv->n; i++)
+		ipc_wr_str(w, sv->v[i]);
+}
+
+/* SNAP_COPY [dest id, dest, srcs, excludes, from, uid, gid, chmod, flags,
+ * mtime] + the context when from is "" */
+static int
+send_copy(struct jfile *x, const struct fact *a, struct ipc_wr *w, int *fd)
+{
+	const char *from = a->from ? job_input_snap(x->j, a->from) : "";
+
+	msgpack_pack_array(&w->pk, 10);
+	ipc_wr_str(w, x->prep);
+	ipc_wr_str(w, a->dest);
+	pack_strv(w, &a->srcs);
+	pack_strv(w, &a->excludes);
+	ipc_wr_str(w, from);
+	msgpack_pack_int64(&w->pk, a->uid);
+	msgpack_pack_int64(&w->pk, a->gid);
+	ipc_wr_str(w, a->chmod ? a->chmod : "");
+	msgpack_pack_uint32(&w->pk, a->flags);
+	msgpack_pack_int64(&w->pk, -1);
+	if (*from)
+		return 0;
+	*fd = snapc_dup(job_ctx_fd(x->j, a->ctx));
+	return *fd < 0 ? *fd : 1;
+}
+
+static int
+send_action(struct jfile *x, const struct fact *a)
+{
+	struct ipc_wr w;
+	uint16_t type;
+	int fd = -1, r = 0;
+
+	ipc_wr_init(&w);
+	switch (a->kind) {
+	case FA_COPY:
+		type = IPC_SNAP_COPY;
+		r = send_copy(x, a, &w, &fd);
+		break;
+	case FA_MKFILE:
+		type = IPC_SNAP_MKFILE;
+		msgpack_pack_array(&w.pk, 6);
+		ipc_wr_str(&w, x->prep);
+		ipc_wr_str(&w, a->dest);
+		msgpack_pack_uint32(&w.pk, a->mode);
+		msgpack_pack_int64(&w.pk, a->uid);
+		msgpack_pack_int64(&w.pk, a->gid);
+		msgpack_pack_int64(&w.pk, -1);
+		fd = snapc_memfd("heredoc", a->content ? a->content : "", a->len);
+		r = fd < 0 ? fd : 1;
+		break;
+	default:
+		type = IPC_SNAP_MKDIR;
+		msgpack_pack_array(&w.pk, 5);
+		ipc_wr_str(&w, x->prep);
+		ipc_wr_str(&w, a->dest);
+		msgpack_pack_uint32(&w.pk, a->mode);
+		msgpack_pack_int64(&w.pk, a->uid);
+		msgpack_pack_int64(&w.pk, a->gid);
+		break;
+	}
+	if (r >= 0)
+		r = snapc_call(job_helper(x->j), PROC_SNAPD, type, &w, &fd, fd >= 0,
+		    on_answer, x);
+	ipc_wr_free(&w);
+	return r;
+}
+
+static void
+step(struct jfile *x)
+{
+	const struct vertex *v = x->j->v;
+	struct ipc_wr w;
+	int r;
+
+	/* COPY --from an empty stage copies nothing */
+	while (x->next < v->nacts && v->acts[x->next].scratch)
+		x->next++;
+	if (x->next < v->nacts) {
+		r = send_action(x, &v->acts[x->next++]);
+	} else {
+		ipc_wr_init(&w);
+		msgpack_pack_array(&w.pk, 1);
+		ipc_wr_str(&w, x->prep);
+		r = snapc_call(job_helper(x->j), PROC_SNAPD, IPC_SNAP_COMMIT, &w, NULL, 0,
+		    on_answer, x);
+		ipc_wr_free(&w);
+	}
+	if (r < 0) {
+		snprintf(x->why, sizeof(x->why), "%s", strerror(-r));
+		end(x, NULL);
+	}
+}
+
+int
+jfile_start(struct job *j)
+{
+	struct jfile *x = calloc(1, sizeof(*x));
+	struct ipc_wr w;
+	int r;
+
+	if (x == NULL)
+		return -ENOMEM;
+	x->j = j;
+	j->op = x;
+	ipc_wr_init(&w);
+	msgpack_pack_array(&w.pk, 1);
+	ipc_wr_str(&w, job_input_snap(j, j->v->parent));
+	r = snapc_call(job_helper(j), PROC_SNAPD, IPC_SNAP_PREPARE, &w, NULL, 0,
+	    on_answer, x);
+	ipc_wr_free(&w);
+	if (r < 0) {
+		j->op = NULL;
+		free(x);
+	}
+	return r;
+}
+
+void
+jfile_cancel(struct job *j)
+{
+	struct jfile *x = j->op;
+
+	if (x)
+		x->cancel = 1;
+}
