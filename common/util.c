@@ -205,6 +205,7 @@ util_parse_size(const char *s, uint64_t *out)
 			return 0;
 		}
 	return -EINVAL;
+}
 
 /* Go's path.Clean: one slash between elements, no "." elements, ".."
  * folded into its parent, none above a rooted path; "" becomes ".". */

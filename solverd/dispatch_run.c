@@ -6,6 +6,7 @@
 #include <string.h>
 #include "dispatch.h"
 #include "ipc_msg.h"
+#include "util.h"
 
 static int
 parse_bool(const char *v, int *out)
@@ -33,39 +34,6 @@ parse_num(const char *v, int base, int64_t max, int64_t *out)
 	if (*end || n < 0 || n > max)
 		return -EINVAL;
 	*out = n;
-	return 0;
-}
-
-/* tmpfs size: bytes, or with k, m, g (units.RAMInBytes) */
-static int
-parse_size(const char *v, uint64_t *out)
-{
-	char *end;
-	double n = strtod(v, &end);
-	uint64_t mul = 1;
-
-	if (end == v || n < 0)
-		return -EINVAL;
-	switch (tolower((unsigned char)*end)) {
-	case 'g':
-		mul <<= 10;
-		/* fall through */
-	case 'm':
-		mul <<= 10;
-		/* fall through */
-	case 'k':
-		mul <<= 10;
-		end++;
-		if (tolower((unsigned char)*end) == 'b')
-			end++;
-		break;
-	case 'b':
-		end++;
-		break;
-	}
-	if (*end)
-		return -EINVAL;
-	*out = (uint64_t)(n * (double)mul);
 	return 0;
 }
 
@@ -121,7 +89,7 @@ mspec_set(struct dctx *d, struct mspec *m, const char *k, const char *v, const c
 	else if (!strcmp(k, "gid"))
 		r = parse_num(v, 10, 0xffffffffLL, &m->gid);
 	else if (!strcmp(k, "size"))
-		r = v ? parse_size(v, &m->size) : -EINVAL;
+		r = v ? util_parse_size(v, &m->size) : -EINVAL;
 	else
 		return fe_errorf(d->fe, d->in, "unexpected key '%s' in '%s'", k, spec);
 	if (str) {
