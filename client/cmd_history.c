@@ -57,11 +57,14 @@ print_row(const struct hrow *h, int json, int first)
 		printf("\"}");
 		return;
 	}
-	printf("%-26.*s %-20s %-9.*s %7.1fs %5llu %6llu  %-12.*s %.*s\n",
+	/* the table shows a message's first line; --format json all of it */
+	printf("%-18.*s %-20s %-11.*s %7.1fs %5llu %6llu  %-12.*s %.*s\n",
 	    (int)h->lid, h->id, when, (int)h->lstatus, h->status, (double)h->ms / 1000.0,
 	    (unsigned long long)h->steps, (unsigned long long)h->cached,
 	    (int)(h->ltarget ? h->ltarget : 1), h->ltarget ? h->target : "-",
-	    (int)h->lresult, h->result);
+	    (int)(memchr(h->result, '\n', h->lresult) ?
+	    (const char *)memchr(h->result, '\n', h->lresult) - h->result : (long)h->lresult),
+	    h->result);
 }
 
 int
@@ -96,7 +99,7 @@ cmd_history(struct ctl *c, int argc, char **argv)
 	if (json)
 		printf("[");
 	else
-		printf("%-26s %-20s %-9s %8s %5s %6s  %-12s %s\n", "BUILD", "STARTED",
+		printf("%-18s %-20s %-11s %8s %5s %6s  %-12s %s\n", "BUILD", "STARTED",
 		    "STATUS", "TIME", "STEPS", "CACHED", "TARGET", "RESULT");
 	for (uint32_t i = 0; list.i < list.n; i++) {
 		struct hrow h;

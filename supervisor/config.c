@@ -193,6 +193,20 @@ set_registry(struct kilnd_config *cfg, const char *v)
 	cfg->nregistry++;
 	return 0;
 }
+/* kiln-solverd's: steps run at once over all builds */
+static int
+set_max_parallelism(struct kilnd_config *cfg, const char *v)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	if (*v == '\0' || *end || n < 1 || n > 1024) {
+		fprintf(stderr, "kilnd: --max-parallelism must be 1..1024, not '%s'\n", v);
+		return -EINVAL;
+	}
+	cfg->max_parallelism = (int)n;
+	return 0;
+}
 static int set_hooks(struct kilnd_config *c, const char *v) { c->test_hooks = 1; return 0; }
 static int set_check(struct kilnd_config *c, const char *v) { c->check_only = 1; return 0; }
 static int set_config(struct kilnd_config *c, const char *v) { return 0; }
@@ -210,6 +224,7 @@ static const struct option_def options[] = {
 	{ "debug-wrap", 1, set_debug_wrap },
 	{ "helper-dir", 1, set_helper_dir },
 	{ "registry", 1, set_registry },
+	{ "max-parallelism", 1, set_max_parallelism },
 	{ "no-process-sandbox", 0, set_nps },
 	{ "oci-worker-no-process-sandbox", 0, set_nps },
 	{ "allow-insecure-entitlement", 1, set_entitlement },
@@ -232,7 +247,7 @@ config_usage(FILE *out)
 	    "             [--allow-insecure-entitlement security.insecure]\n"
 	    "             [--helper-dir DIR] [--snapshotter auto|overlayfs|fuse-overlayfs|native]\n"
 	    "             [--oci-worker-snapshotter NAME]\n"
-	    "             [--registry SPEC]... [--test-hooks]\n");
+	    "             [--registry SPEC]... [--max-parallelism N] [--test-hooks]\n");
 }
 
 void

@@ -86,6 +86,10 @@ build_argv(struct kilnd *kd, struct slot *s, char *path, char **argv,
 		argv[a++] = "--allow-insecure-entitlement=security.insecure";
 	if (s->id == PROC_SNAPD)
 		a = snapd_opts(kd, argv, a, opts);
+	if (s->id == PROC_SOLVERD && cfg->max_parallelism) {
+		snprintf(opts[3], OPT_MAX, "--max-parallelism=%d", cfg->max_parallelism);
+		argv[a++] = opts[3];
+	}
 	for (int i = 0; s->id == PROC_NETD && i < cfg->nregistry; i++)
 		argv[a++] = cfg->registry[i];
 	argv[a] = NULL;
