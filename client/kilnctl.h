@@ -27,6 +27,10 @@ int cmd_info(struct ctl *c, int argc, char **argv);
 int cmd_debug(struct ctl *c, int argc, char **argv);
 int cmd_ping(struct ctl *c, int argc, char **argv);
 
+/* cmd_du.c */
+int cmd_du(struct ctl *c, int argc, char **argv);
+int cmd_prune(struct ctl *c, int argc, char **argv);
+
 /* cmd_run.c */
 int cmd_debug_run(struct ctl *c, int argc, char **argv);
 

@@ -18,6 +18,8 @@ static const struct command {
 	{ "images", cmd_images },
 	{ "build", cmd_build },
 	{ "history", cmd_history },
+	{ "du", cmd_du },
+	{ "prune", cmd_prune },
 };
 
 static void
@@ -35,7 +37,10 @@ usage(FILE *out)
 	    "  image rm NAME...         remove images from the local store\n"
 	    "  images                   list the local store's images\n"
 	    "  build [OPTIONS] CONTEXT  build a Dockerfile (kilnctl build --help)\n"
-	    "  history [-n COUNT]       past builds, newest first\n");
+	    "  history [-n COUNT]       past builds, newest first\n"
+	    "  du [--verbose]           disk usage of the build cache, per record\n"
+	    "  prune [--all] [--keep-storage SIZE] [--keep-duration DURATION]\n"
+	    "                           remove build cache nothing uses\n");
 }
 
 static const char *

@@ -220,10 +220,18 @@
 	X(EXPORT_TAR,   91, REQ,   P_SOLVERD | P_CLIENT, 1) \
 	/* client -> solverd -> snapd: - */ \
 	X(DU,           92, REQ,   P_CLIENT | P_SOLVERD, 0) \
-	/* [[str id, str kind, u64 size, i64 last used, str description]...] */ \
+	/* [[str id, str kind, u64 size, i64 last used, str description, \
+	 *  bool in use]...]: kind is snapshot (committed), prepared, view, \
+	 * cache (a cache mount's directory; id its cache id) or blob (id its \
+	 * digest); size in bytes on disk, last used in unix seconds; in use: \
+	 * held by a build, an image or a child, so prune keeps it. At most \
+	 * one frame: past ~126 KiB the rest is one record with id "..." */ \
 	X(DU_REPLY,     93, REPLY, P_SNAPD | P_SOLVERD | P_CLIENT, 0) \
 	/* client -> solverd -> snapd: [bool all, u64 keep storage bytes (0: \
-	 * no bound), i64 keep duration seconds (0: none)] */ \
+	 * no bound), i64 keep duration seconds (0: none)]: removes what is \
+	 * not in use, least recently used first, until the store is under \
+	 * keep storage, but nothing used within keep duration; cache mounts \
+	 * only with all; never what a lease, an image or a child holds */ \
 	X(PRUNE,        94, REQ,   P_CLIENT | P_SOLVERD, 0) \
 	/* [u64 bytes reclaimed, u64 records removed] */ \
 	X(PRUNE_REPLY,  95, REPLY, P_SNAPD | P_SOLVERD | P_CLIENT, 0) \

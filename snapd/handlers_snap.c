@@ -8,7 +8,7 @@
 
 /* What a solverd connection holds (ipc_msg.h, snapd section): dropped
  * when it closes. */
-enum hold_kind { HOLD_MOUNT = 1, HOLD_LEASE };
+enum hold_kind { HOLD_MOUNT = 1, HOLD_LEASE, HOLD_CACHE };
 
 struct hold {
 	struct ipc_peer	*peer;
@@ -62,6 +62,8 @@ release(struct hold *h)
 		return store_remove(id);
 	case HOLD_LEASE:
 		return store_lease(id, 0);
+	case HOLD_CACHE:
+		return cache_release(id);
 	}
 	return 0;
 }
@@ -71,6 +73,8 @@ snapd_conn_down(struct ipc_peer *p)
 {
 	size_t i = 0;
 
+	/* its waiters first, so a release below wakes no one who left */
+	cache_conn_down(p);
 	while (i < nholds) {
 		if (holds[i].peer != p && p != NULL) {
 			i++;
@@ -88,6 +92,7 @@ void
 snapd_conns_drop_all(void)
 {
 	snapd_conn_down(NULL);
+	cache_close();
 	free(holds);
 	holds = NULL;
 }
@@ -190,6 +195,7 @@ on_commit(struct ipc_peer *p, struct ipc_msg *m)
 		return ipc_reply_error(p, m->hdr.id, -r, "kiln-snapd: committing %s: %s",
 		    id, r == -EINVAL ? "a view, not a prepared snapshot" : strerror(-r));
 	hold_del(h);
+	gc_kick();
 	ipc_wr_init(&w);
 	msgpack_pack_array(&w.pk, 2);
 	ipc_wr_str(&w, in.id);
@@ -208,9 +214,10 @@ on_remove(struct ipc_peer *p, struct ipc_msg *m)
 
 	if (read_id(m, id, sizeof(id), NULL) < 0)
 		return -EBADMSG;
-	if ((h = hold_find(p, HOLD_MOUNT, id)) == NULL)
+	if ((h = hold_find(p, HOLD_MOUNT, id)) == NULL &&
+	    (h = hold_find(p, HOLD_CACHE, id)) == NULL)
 		return ipc_reply_error(p, m->hdr.id, ENOENT, "kiln-snapd: removing %s: "
-		    "not a prepared snapshot or view of this connection", id);
+		    "not a prepared snapshot, view or cache hold of this connection", id);
 	if ((r = release(h)) < 0)
 		return ipc_reply_error(p, m->hdr.id, -r, "kiln-snapd: removing %s: %s",
 		    id, strerror(-r));
@@ -275,6 +282,34 @@ on_lease(struct ipc_peer *p, struct ipc_msg *m)
 	return ipc_reply_empty(p, IPC_OK, m->hdr.id);
 }
 
+/* SNAP_CACHE (cache.c) answers when the directory may be used, maybe
+ * later (locked): the hold is recorded then. */
+static void
+cache_ready(struct ipc_peer *p, uint32_t req, const char *hold_id, const char *path,
+    int err)
+{
+	struct store_info in = { 0 };
+
+	if (err) {
+		ipc_reply_error(p, req, -err, "kiln-snapd: cache mount: %s", strerror(-err));
+		return;
+	}
+	if (hold_add(p, HOLD_CACHE, hold_id) < 0) {
+		cache_release(hold_id);
+		ipc_reply_error(p, req, ENOMEM, "kiln-snapd: cache mount: out of memory");
+		return;
+	}
+	snprintf(in.id, sizeof(in.id), "%s", hold_id);
+	snprintf(in.path, sizeof(in.path), "%s", path);
+	reply_mounted(p, req, &in);
+}
+
+static int
+on_cache(struct ipc_peer *p, struct ipc_msg *m)
+{
+	return cache_request(p, m, cache_ready);
+}
+
 const struct ipc_handler snapd_solverd_handlers[] = {
 	{ IPC_SNAP_PREPARE, on_prepare },
 	{ IPC_SNAP_VIEW, on_view },
@@ -282,5 +317,8 @@ const struct ipc_handler snapd_solverd_handlers[] = {
 	{ IPC_SNAP_REMOVE, on_remove },
 	{ IPC_SNAP_STAT, on_stat },
 	{ IPC_SNAP_LEASE, on_lease },
+	{ IPC_SNAP_CACHE, on_cache },
+	{ IPC_DU, gc_on_du },
+	{ IPC_PRUNE, gc_on_prune },
 	IPC_HANDLERS_END
 };

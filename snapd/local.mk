@@ -3,7 +3,8 @@ pkglibexec_PROGRAMS += kiln-snapd
 kiln_snapd_SOURCES = snapd/snapd.h snapd/store.h snapd/main.c snapd/policy.c \
 	snapd/driver.h snapd/driver_overlay.c snapd/driver_native.c \
 	snapd/select.c snapd/meta.h snapd/meta.c snapd/content.c snapd/snapshot.c \
-	snapd/sweep.c snapd/tree.c snapd/handlers_snap.c $(SNAPD_FILES_SRCS)
+	snapd/sweep.c snapd/tree.c snapd/handlers_snap.c snapd/cache.c snapd/gc.c \
+	$(SNAPD_FILES_SRCS)
 kiln_snapd_CFLAGS = $(KILN_COMMON_CFLAGS) $(SQLITE_CFLAGS) $(LIBCRYPTO_CFLAGS) \
 	$(LIBARCHIVE_CFLAGS) $(JANSSON_CFLAGS)
 kiln_snapd_LDADD = $(KILN_COMMON_LIBS) $(SQLITE_LIBS) $(LIBCRYPTO_LIBS) \

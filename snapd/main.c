@@ -77,7 +77,8 @@ setup(struct helper *h)
 	cfg.test_hooks = h->test_hooks;
 	if (!cfg.state_dir[0])
 		default_state_dir();
-	if ((r = store_open(&cfg)) < 0 || (r = snap_files_setup(h)) < 0)
+	if ((r = store_open(&cfg)) < 0 || (r = gc_init(h->base, cfg.gc_keep_storage)) < 0 ||
+	    (r = snap_files_setup(h)) < 0)
 		return r;
 	return send_driver(h);
 }
@@ -121,6 +122,7 @@ main(int argc, char **argv)
 
 	/* SHUTDOWN, or kilnd went away: nothing stays mounted */
 	snapd_conns_drop_all();
+	gc_close();
 	store_close();
 	return r;
 }

@@ -46,6 +46,31 @@ int blob_delete(const char *digest);
 int blob_each(int (*fn)(const char *digest, uint64_t size, int64_t mtime,
     void *arg), void *arg);
 
+/* cache.c: RUN --mount=type=cache directories */
+/* Called once the directory may be used (err 0), or with why not. */
+typedef void (*cache_ready_fn)(struct ipc_peer *p, uint32_t req, const char *hold,
+    const char *path, int err);
+/* SNAP_CACHE: answers through cb, now or when a locked cache is let go. */
+int cache_request(struct ipc_peer *p, struct ipc_msg *m, cache_ready_fn cb);
+int cache_release(const char *hold);
+/* Forgets p's waiting requests (NULL: everyone's, at exit). */
+void cache_conn_down(struct ipc_peer *p);
+void cache_close(void);
+int cache_in_use(const char *record);
+/* Removes a record nobody holds (prune); -EBUSY while held. */
+int cache_delete(const char *record);
+/* Removes cache directories no record names (start-up). */
+int cache_sweep(void);
+
+/* gc.c: DU, PRUNE and the automatic GC */
+int gc_on_du(struct ipc_peer *p, struct ipc_msg *m);
+int gc_on_prune(struct ipc_peer *p, struct ipc_msg *m);
+/* keep: --gc-keep-storage, 0 for a tenth of the store's filesystem */
+int gc_init(struct event_base *base, uint64_t keep);
+/* A commit grew the store: GC runs soon if it is over the bound. */
+void gc_kick(void);
+void gc_close(void);
+
 /* sweep.c: start-up and exit cleaning */
 /* Unmounts every mount under dir (deepest first), as a crash left them. */
 int sweep_mounts(const char *dir);

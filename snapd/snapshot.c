@@ -561,7 +561,7 @@ store_open(const struct snapd_config *cfg)
 	if ((r = meta_open(path)) < 0)
 		return r;
 	if ((r = drop_uncommitted()) < 0 || (r = sweep_dirs()) < 0 ||
-	    (r = content_open(st.dir)) < 0) {
+	    (r = cache_sweep()) < 0 || (r = content_open(st.dir)) < 0) {
 		log_error("sweeping %s: %s", st.dir, strerror(-r));
 		return r;
 	}

@@ -207,6 +207,18 @@ set_max_parallelism(struct kilnd_config *cfg, const char *v)
 	cfg->max_parallelism = (int)n;
 	return 0;
 }
+
+static int
+set_gc_keep(struct kilnd_config *cfg, const char *v)
+{
+	if (util_parse_size(v, &cfg->gc_keep_storage) < 0 || cfg->gc_keep_storage == 0) {
+		fprintf(stderr, "kilnd: --gc-keep-storage takes a size such as 10GB or "
+		    "512MiB, not '%s'\n", v);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int set_hooks(struct kilnd_config *c, const char *v) { c->test_hooks = 1; return 0; }
 static int set_check(struct kilnd_config *c, const char *v) { c->check_only = 1; return 0; }
 static int set_config(struct kilnd_config *c, const char *v) { return 0; }
@@ -230,6 +242,7 @@ static const struct option_def options[] = {
 	{ "allow-insecure-entitlement", 1, set_entitlement },
 	{ "snapshotter", 1, set_snapshotter },
 	{ "oci-worker-snapshotter", 1, set_snapshotter },
+	{ "gc-keep-storage", 1, set_gc_keep },
 	{ "test-hooks", 0, set_hooks },
 	{ "check", 0, set_check },
 };
@@ -246,7 +259,7 @@ config_usage(FILE *out)
 	    "             [--no-process-sandbox] [--oci-worker-no-process-sandbox]\n"
 	    "             [--allow-insecure-entitlement security.insecure]\n"
 	    "             [--helper-dir DIR] [--snapshotter auto|overlayfs|fuse-overlayfs|native]\n"
-	    "             [--oci-worker-snapshotter NAME]\n"
+	    "             [--oci-worker-snapshotter NAME] [--gc-keep-storage SIZE]\n"
 	    "             [--registry SPEC]... [--max-parallelism N] [--test-hooks]\n");
 }
 
