@@ -12,10 +12,9 @@ mib() {
 	in_kiln "head -c 1048576 /dev/zero >$SPATH/m"
 	commit "$SID"
 }
+# not in du (a SNAP_STAT would count as a use, and change GC's order)
 gone() {
-	if kilnctl debug call SNAP_STAT "[\"$1\"]" >/dev/null 2>&1; then
-		return 1
-	fi
+	! kilnctl du | grep -q "^$1 "
 }
 
 mib; s1=$SID
@@ -26,13 +25,13 @@ mib; s3=$SID
 mib; s4=$SID
 
 # about 4.2 MB: GC removes the least recently used that nothing holds
-# (s2, then s3) until the store is under 3 MB; the leased s1 stays
-wait_for 50 gone "$s3" || fail "GC did not remove $s3: $(kilnctl du)"
+# (s2, then s3) until the store is under 3 MB (in one run, or two when
+# a slow machine let it run after s3); the leased s1 stays
+wait_for 100 gone "$s3" || fail "GC did not remove $s3: $(kilnctl du)"
 gone "$s2" || fail "GC did not remove $s2"
-call SNAP_STAT "[\"$s1\"]"
-call SNAP_STAT "[\"$s4\"]"
-assert_grep "gc: the store used .* over --gc-keep-storage 3000000: removed 2 records" \
-    "$T/kilnd.log"
+gone "$s1" && fail "GC removed the leased $s1"
+gone "$s4" && fail "GC removed the newest, $s4"
+assert_grep "gc: the store used .* over --gc-keep-storage 3000000: removed" "$T/kilnd.log"
 
 kilnctl du >"$T/du" || fail "kilnctl du: $(cat "$T/du")"
 assert_grep "^ID  *KIND  *RECLAIMABLE  *SIZE  *LAST USED  *DESCRIPTION" "$T/du"
@@ -78,9 +77,10 @@ call SNAP_REMOVE "[\"$held\"]"
 mib; a=$SID
 mib; b=$SID
 kilnctl prune --all --keep-storage 1.5MB >"$T/prune"
-assert_grep "1 records removed" "$T/prune"
 gone "$a" || fail "--keep-storage: the older $a should have gone"
-call SNAP_STAT "[\"$b\"]"
+gone "$b" && fail "--keep-storage: $b should have stayed"
+kilnctl du >"$T/du"
+assert_grep "^Total: 1.0[0-9]MB" "$T/du"
 
 kilnctl prune --keep-storage lots >"$T/bad" 2>&1 && fail "a bad size was taken"
 assert_grep "usage: kilnctl prune" "$T/bad"
