@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "files_api.h"
 #include "image.h"
 #include "log.h"
@@ -127,6 +128,143 @@ on_image_resolve(struct ipc_peer *p, struct ipc_msg *m)
 	return r;
 }
 
+static int
+on_snap_diff(struct ipc_peer *p, struct ipc_msg *m)
+{
+	struct snap_err err = { "" };
+	struct image_diff_rec rec;
+	char *id = NULL, *comp = NULL;
+	struct ipc_rd rd;
+	struct ipc_wr w;
+	int64_t epoch;
+	int r = -EBADMSG;
+
+	if (ipc_rd_init(&rd, &m->body) < 0 || ipc_rd_strdup(&rd, &id) < 0 ||
+	    ipc_rd_strdup(&rd, &comp) < 0 || ipc_rd_i64(&rd, &epoch) < 0 ||
+	    ipc_rd_end(&rd) < 0)
+		goto out;
+	r = layer_diff(id, comp, epoch < 0 ? -1 : epoch, &rec, &err);
+	if (r < 0) {
+		r = files_reply_err(p, m->hdr.id, r, &err);
+		goto out;
+	}
+	ipc_wr_init(&w);
+	msgpack_pack_array(&w.pk, 4);
+	ipc_wr_str(&w, rec.diff_id);
+	ipc_wr_str(&w, rec.blob);
+	msgpack_pack_uint64(&w.pk, rec.size);
+	ipc_wr_str(&w, rec.media);
+	r = ipc_send(p, IPC_SNAP_DIFF_REPLY, m->hdr.id, &w, NULL, 0);
+	ipc_wr_free(&w);
+out:
+	free(id);
+	free(comp);
+	return r;
+}
+
+/* [[str blob digest, u64 size, str media type]...] */
+static int
+rd_layers(struct ipc_rd *rd, struct ij_desc **out, size_t *n)
+{
+	struct ipc_rd list, item;
+	const char *s;
+	size_t len;
+
+	*out = NULL;
+	*n = 0;
+	if (ipc_rd_array(rd, &list) < 0 || list.n > IJ_MAX_LAYERS)
+		return -EBADMSG;
+	*out = calloc(list.n + 1, sizeof(**out));
+	if (*out == NULL)
+		return -ENOMEM;
+	for (; list.i < list.n; (*n)++) {
+		struct ij_desc *d = &(*out)[*n];
+
+		if (ipc_rd_array(&list, &item) < 0 || ipc_rd_str(&item, &s, &len) < 0 ||
+		    len >= sizeof(d->digest))
+			return -EBADMSG;
+		memcpy(d->digest, s, len);
+		if (ipc_rd_u64(&item, &d->size) < 0 || ipc_rd_str(&item, &s, &len) < 0 ||
+		    len >= sizeof(d->media) || ipc_rd_end(&item) < 0)
+			return -EBADMSG;
+		memcpy(d->media, s, len);
+		if (!ij_digest_ok(d->digest) || !ij_layer_media_ok(d->media))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+on_image_create(struct ipc_peer *p, struct ipc_msg *m)
+{
+	struct snap_err err = { "" };
+	struct ij_desc *layers = NULL;
+	char *name = NULL, *config = NULL, *top = NULL;
+	struct image_rec rec;
+	struct ipc_rd rd;
+	struct ipc_wr w;
+	uint64_t msize;
+	size_t n = 0;
+	int r = -EBADMSG;
+
+	if (ipc_rd_init(&rd, &m->body) < 0 || ipc_rd_strdup(&rd, &name) < 0 ||
+	    ipc_rd_strdup(&rd, &config) < 0 || (r = rd_layers(&rd, &layers, &n)) < 0 ||
+	    (r = ipc_rd_strdup(&rd, &top)) < 0 || (r = ipc_rd_end(&rd)) < 0)
+		goto out;
+	r = image_create(name, config, layers, n, top, &rec, &msize, &err);
+	if (r < 0) {
+		r = files_reply_err(p, m->hdr.id, r, &err);
+		goto out;
+	}
+	log_info("made image %s (%s)", rec.name, rec.manifest);
+	ipc_wr_init(&w);
+	msgpack_pack_array(&w.pk, 3);
+	ipc_wr_str(&w, rec.manifest);
+	ipc_wr_str(&w, rec.config);
+	msgpack_pack_uint64(&w.pk, msize);
+	r = ipc_send(p, IPC_IMAGE_CREATED, m->hdr.id, &w, NULL, 0);
+	ipc_wr_free(&w);
+out:
+	free(name);
+	free(config);
+	free(top);
+	free(layers);
+	return r;
+}
+
+static int
+on_export_tar(struct ipc_peer *p, struct ipc_msg *m)
+{
+	struct snap_err err = { "" };
+	char *id;
+	int r;
+
+	if (m->nfds != 1 || files_rd_one_str(m, &id) < 0)
+		return -EBADMSG;
+	r = export_tar(id, m->fds[0], &err);
+	free(id);
+	/* the reader sees the end of the stream before the OK */
+	close(m->fds[0]);
+	m->fds[0] = -1;
+	return r < 0 ? files_reply_err(p, m->hdr.id, r, &err) :
+	    ipc_reply_empty(p, IPC_OK, m->hdr.id);
+}
+
+static int
+on_export_local(struct ipc_peer *p, struct ipc_msg *m)
+{
+	struct snap_err err = { "" };
+	char *id;
+	int r;
+
+	if (m->nfds != 1 || files_rd_one_str(m, &id) < 0)
+		return -EBADMSG;
+	r = export_local(id, m->fds[0], &err);
+	free(id);
+	return r < 0 ? files_reply_err(p, m->hdr.id, r, &err) :
+	    ipc_reply_empty(p, IPC_OK, m->hdr.id);
+}
+
 const struct ipc_handler snap_files_handlers[] = {
 	{ IPC_IMAGE_IMPORT, on_image_import },
 	{ IPC_IMAGE_LIST, on_image_list },
@@ -136,6 +274,10 @@ const struct ipc_handler snap_files_handlers[] = {
 	{ IPC_SNAP_MKFILE, files_on_mkfile },
 	{ IPC_SNAP_MKDIR, files_on_mkdir },
 	{ IPC_SNAP_CHECKSUM, files_on_checksum },
+	{ IPC_SNAP_DIFF, on_snap_diff },
+	{ IPC_IMAGE_CREATE, on_image_create },
+	{ IPC_EXPORT_LOCAL, on_export_local },
+	{ IPC_EXPORT_TAR, on_export_tar },
 	IPC_HANDLERS_END
 };
 

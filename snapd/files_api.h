@@ -24,6 +24,8 @@ int files_on_copy(struct ipc_peer *p, struct ipc_msg *m);
 int files_on_mkfile(struct ipc_peer *p, struct ipc_msg *m);
 int files_on_mkdir(struct ipc_peer *p, struct ipc_msg *m);
 int files_on_checksum(struct ipc_peer *p, struct ipc_msg *m);
+/* EXPORT_LOCAL: a committed snapshot's tree into dirfd, owned by 0:0. */
+int export_local(const char *id, int dirfd, struct snap_err *err);
 /* A prepared snapshot's mount, opened O_DIRECTORY. */
 int files_open_prepared(const char *id, struct snap_err *err);
 

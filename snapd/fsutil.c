@@ -388,7 +388,8 @@ fs_list_dir(int dirfd, char ***names, size_t *n)
 		*n = 0;
 		return -ENOMEM;
 	}
-	qsort(*names, *n, sizeof(char *), cmp_str);
+	if (*n > 1)
+		qsort(*names, *n, sizeof(char *), cmp_str);
 	lseek(dirfd, 0, SEEK_SET);
 	return 0;
 }

@@ -13,6 +13,23 @@
 #define IMAGE_PLATFORM	"linux/arm64"
 #else
 #define IMAGE_PLATFORM	"linux/unknown"
+/* OCI chain id: chain = sha256(chain + " " + diff_id), the first the
+ * diff_id itself ("" chain). */
+void image_chain_next(char chain[STORE_DIGEST_MAX], const char *diff_id);
+
+/* image_create.c: config and manifest blobs, the image named. */
+int image_create(const char *name, const char *config, const struct ij_desc *layers,
+    size_t nlayers, const char *top, struct image_rec *rec, uint64_t *msize,
+    struct snap_err *err);
+
+/* layer_diff.c: a committed snapshot's layer against its parent as a
+ * blob (compression gzip, zstd or none; epoch -1 or SOURCE_DATE_EPOCH),
+ * remembered per snapshot, compression and epoch. */
+int layer_diff(const char *id, const char *compression, int64_t epoch,
+    struct image_diff_rec *out, struct snap_err *err);
+/* The whole tree of a committed snapshot ("" : empty) as a tar into out. */
+int export_tar(const char *id, int out, struct snap_err *err);
+
 #endif
 
 struct image_list {
@@ -37,5 +54,22 @@ int image_resolve(const char *ref, struct image_rec *rec, char **config,
     char top[STORE_ID_MAX], struct snap_err *err);
 /* A layer blob unpacked into a prepared snapshot's mount, in a jail. */
 int image_apply_blob(const char *path, const char *digest, struct snap_err *err);
+
+/* OCI chain id: chain = sha256(chain + " " + diff_id), the first the
+ * diff_id itself ("" chain). */
+void image_chain_next(char chain[STORE_DIGEST_MAX], const char *diff_id);
+
+/* image_create.c: config and manifest blobs, the image named. */
+int image_create(const char *name, const char *config, const struct ij_desc *layers,
+    size_t nlayers, const char *top, struct image_rec *rec, uint64_t *msize,
+    struct snap_err *err);
+
+/* layer_diff.c: a committed snapshot's layer against its parent as a
+ * blob (compression gzip, zstd or none; epoch -1 or SOURCE_DATE_EPOCH),
+ * remembered per snapshot, compression and epoch. */
+int layer_diff(const char *id, const char *compression, int64_t epoch,
+    struct image_diff_rec *out, struct snap_err *err);
+/* The whole tree of a committed snapshot ("" : empty) as a tar into out. */
+int export_tar(const char *id, int out, struct snap_err *err);
 
 #endif

@@ -57,8 +57,8 @@ out:
 }
 
 /* OCI chain id: chain(n) = sha256(chain(n-1) + " " + diff_id(n)). */
-static void
-chain_next(char chain[STORE_DIGEST_MAX], const char *diff_id)
+void
+image_chain_next(char chain[STORE_DIGEST_MAX], const char *diff_id)
 {
 	char buf[2 * STORE_DIGEST_MAX + 2];
 	unsigned char md[32];
@@ -102,20 +102,43 @@ layer_snapshot(const char *chain, const char *parent, const char *blob,
 	return r < 0 ? snap_errf(err, r, "recording layer %s: %s", blob, strerror(-r)) : 0;
 }
 
+/* The highest layer whose chain has a committed snapshot: -1 for none. */
+static ssize_t
+have_upto(char (*chains)[STORE_DIGEST_MAX], size_t n, char snap[STORE_ID_MAX])
+{
+	struct store_info info;
+
+	for (size_t i = n; i-- > 0;)
+		if (image_chain_get(chains[i], snap) == 0 && store_stat(snap, &info) == 0 &&
+		    info.kind == STORE_COMMITTED)
+			return (ssize_t)i;
+	snap[0] = '\0';
+	return -1;
+}
+
 static int
 unpack_chain(const struct ij_manifest *m, char (*ids)[STORE_DIGEST_MAX],
     char top[STORE_ID_MAX], struct snap_err *err)
 {
-	char chain[STORE_DIGEST_MAX] = "", parent[STORE_ID_MAX] = "";
+	char (*chains)[STORE_DIGEST_MAX] = calloc(m->nlayers + 1, STORE_DIGEST_MAX);
+	char parent[STORE_ID_MAX];
+	ssize_t from;
 	int r = 0;
 
-	for (size_t i = 0; r == 0 && i < m->nlayers; i++) {
-		chain_next(chain, ids[i]);
-		r = layer_snapshot(chain, parent, m->layers[i].digest, top, err);
+	if (chains == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->nlayers; i++) {
+		if (i)
+			memcpy(chains[i], chains[i - 1], STORE_DIGEST_MAX);
+		image_chain_next(chains[i], ids[i]);
+	}
+	from = have_upto(chains, m->nlayers, parent);
+	snprintf(top, STORE_ID_MAX, "%s", parent);
+	for (size_t i = (size_t)(from + 1); r == 0 && i < m->nlayers; i++) {
+		r = layer_snapshot(chains[i], parent, m->layers[i].digest, top, err);
 		snprintf(parent, sizeof(parent), "%s", top);
 	}
-	if (m->nlayers == 0)
-		top[0] = '\0';
+	free(chains);
 	return r;
 }
 

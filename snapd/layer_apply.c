@@ -382,6 +382,49 @@ do_fifo(struct apply *ap, int pfd, const char *base)
 	return r;
 }
 
+/* Whether this layer made something under dir already. */
+static int
+made_below(struct apply *ap, const char *dir, DIR *d)
+{
+	char child[PATH_MAX];
+	struct dirent *de;
+	int found = 0;
+
+	while (!found && (de = readdir(d)) != NULL) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(child, sizeof(child), "%s%s%s", dir, *dir ? "/" : "", de->d_name);
+		found = strset_has(&ap->seen, child);
+	}
+	rewinddir(d);
+	return found;
+}
+
+/* A directory made anew where one was removed: overlayfs marks it
+ * opaque itself, so the layer's opaque dir diffs back as one. */
+static int
+remake_dir(struct apply *ap, const char *dir)
+{
+	char buf[PATH_MAX];
+	const char *parent, *base;
+	struct stat st;
+	int pfd, r;
+
+	snprintf(buf, sizeof(buf), "%s", dir);
+	fs_split(buf, &parent, &base);
+	cache_drop(ap);
+	pfd = fs_open_dir(ap->root, parent, 0, 0, 0);
+	if (pfd < 0)
+		return entry_err(ap, pfd, "opening its directory: %s", strerror(-pfd));
+	r = fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : fs_rm_rf(pfd, base);
+	if (r == 0 && (mkdirat(pfd, base, st.st_mode & 07777) < 0 ||
+	    fchownat(pfd, base, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    fchmodat(pfd, base, st.st_mode & 07777, 0) < 0))
+		r = -errno;
+	close(pfd);
+	return r < 0 ? entry_err(ap, r, "making the directory opaque: %s", strerror(-r)) : 0;
+}
+
 /* .wh..wh..opq: what lower layers had in this directory goes, what this
  * layer put there stays. */
 static int
@@ -402,6 +445,11 @@ do_opaque(struct apply *ap, const char *parent)
 			close(fd);
 		return r;
 	}
+	ap->st->whiteouts++;
+	if (*parent && !made_below(ap, parent, d)) {
+		closedir(d);
+		return remake_dir(ap, parent);
+	}
 	while (r == 0 && (de = readdir(d)) != NULL) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
@@ -413,7 +461,6 @@ do_opaque(struct apply *ap, const char *parent)
 			r = entry_err(ap, r, "making the directory opaque: %s", strerror(-r));
 	}
 	closedir(d);
-	ap->st->whiteouts++;
 	return r;
 }
 

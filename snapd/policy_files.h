@@ -24,7 +24,9 @@
 
 /* made-up content on its way into a blob (a docker-save image's manifest) */
 #define POLICY_FILES_MEM \
-	ALLOW(memfd_create)
+	ALLOW(memfd_create) \
+	/* libarchive sizes its write buffers by the memory there is */ \
+	ALLOW(sysinfo)
 
 /* kiln-snapd's own filter adds these */
 #define POLICY_FILES POLICY_FILES_TREE POLICY_FILES_JAIL POLICY_FILES_MEM

@@ -4,6 +4,7 @@ SNAPD_TESTS += tests/integration/snapd-store.sh tests/integration/snapd-auto.sh 
 	tests/integration/snapd-gc.sh
 EXTRA_DIST += tests/integration/snapd-lib.sh
 # --- snapfiles: layers, images, copies, checksums, exports ---
-SNAPD_TESTS += tests/integration/snapd-files-image.sh
+SNAPD_TESTS += tests/integration/snapd-files-image.sh \
+	tests/integration/snapd-files-copy.sh tests/integration/snapd-files-diff.sh
 EXTRA_DIST += tests/integration/snapd-files-lib.sh
 # --- end of snapfiles ---
