@@ -11,3 +11,13 @@ bench_dockerfile_bench_CFLAGS = $(AM_CFLAGS) $(KILN_DOCKERFILE_CFLAGS)
 bench_dockerfile_bench_LDADD = $(KILN_DOCKERFILE_LIBS)
 EXTRA_DIST += bench/dockerfile.sh
 EXTRA_DIST += bench/README.md bench/start.sh bench/mem.sh bench/ipc.sh bench/start-trace.sh
+# kiln-snapd's file work on plain directories (bench/snap-files-*.sh)
+noinst_PROGRAMS += bench/snap-files-bench
+bench_snap_files_bench_SOURCES = bench/snap-files-bench.c snapd/fsutil.c \
+	snapd/strset.c snapd/layer_apply.c snapd/tar_write.c snapd/tree_diff.c \
+	snapd/pattern.c snapd/copy_src.c snapd/checksum.c
+bench_snap_files_bench_CFLAGS = $(KILN_COMMON_CFLAGS) -I$(top_srcdir)/snapd \
+	$(LIBARCHIVE_CFLAGS) $(LIBCRYPTO_CFLAGS)
+bench_snap_files_bench_LDADD = $(KILN_COMMON_LIBS) $(LIBARCHIVE_LIBS) $(LIBCRYPTO_LIBS)
+EXTRA_DIST += bench/snap-files-lib.sh bench/snap-files-apply.sh \
+	bench/snap-files-diff.sh bench/snap-files-checksum.sh

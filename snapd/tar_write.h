@@ -40,6 +40,14 @@ int tarw_whiteout(struct tarw *t, const char *path, const struct stat *parent);
 /* Ends the stream; digest gets "sha256:HEX" of all it wrote. */
 int tarw_close(struct tarw *t, char digest[80]);
 
+/* tree_diff.c: the entries of a layer into t, sorted. From an overlay
+ * upper dir (0:0 character devices are whiteouts, user.overlay.opaque or
+ * trusted.overlay.opaque = "y" an opaque dir), or from a whole tree
+ * compared with its parent's (-1: none, all is new): what is only in the
+ * parent becomes a whiteout, directories above a change are written. */
+int tree_diff_upper(int upper, struct tarw *t, struct snap_err *err);
+int tree_diff(int child, int parent, struct tarw *t, struct snap_err *err);
+
 /* in (a tar) compressed with gzip or zstd into out. */
 int tar_compress(int in, int out, const char *compression, struct snap_err *err);
 
