@@ -26,7 +26,9 @@ enum df_cmd {
 };
 
 /* --name=value (value NULL for a bare --name), unexpanded. RUN may have
- * several --mount; the parser checks the flag is known to the command. */
+ * several --mount; the parser checks the flag is known to the command.
+ * The values of boolean flags (ADD --link --keep-git-dir, COPY --link
+ * --parents) are NULL, "true" or "false": df_flag_bool() reads them. */
 struct df_flag {
 	char		*name;
 	char		*value;
@@ -136,6 +138,8 @@ const char *df_cmd_name(enum df_cmd cmd);
 const struct df_flag *df_flag_get(const struct df_instr *in, const char *name);
 const struct df_flag *df_flag_next(const struct df_instr *in,
     const struct df_flag *prev, const char *name);
+/* 1 when the boolean flag is given and not =false, else 0. */
+int df_flag_bool(const struct df_instr *in, const char *name);
 /* The heredoc a COPY/ADD source word (or any word) is the marker of, or
  * NULL when the word is no heredoc marker. */
 const struct df_heredoc *df_heredoc_find(const struct df_instr *in,

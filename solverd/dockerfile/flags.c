@@ -212,9 +212,9 @@ flag_bool(const char *v)
 }
 
 static int
-flag_check_one(struct df_lexer *lx, const struct df_instr *in, size_t i)
+flag_check_one(struct df_lexer *lx, struct df_instr *in, size_t i)
 {
-	const struct df_flag *f = &in->flags[i];
+	struct df_flag *f = &in->flags[i];
 	const struct flagdef *d = flag_find(flags_of(in->cmd), f->name);
 	size_t k;
 
@@ -234,6 +234,9 @@ flag_check_one(struct df_lexer *lx, const struct df_instr *in, size_t i)
 			return df_err_at(lx, f->pos,
 			    "expecting boolean value for flag %s, not: %s", f->name,
 			    f->value);
+		/* TRUE, False ...: one spelling for the solver */
+		for (k = 0; f->value && f->value[k]; k++)
+			f->value[k] = (char)(f->value[k] | 0x20);
 		return 0;
 	}
 	if (f->value == NULL)
@@ -245,7 +248,7 @@ flag_check_one(struct df_lexer *lx, const struct df_instr *in, size_t i)
 
 int
 df_flags_check(struct df_lexer *lx, const struct df_src *src,
-    const struct df_instr *in)
+    struct df_instr *in)
 {
 	size_t i;
 	int r;
@@ -273,4 +276,12 @@ const struct df_flag *
 df_flag_get(const struct df_instr *in, const char *name)
 {
 	return df_flag_next(in, NULL, name);
+}
+
+int
+df_flag_bool(const struct df_instr *in, const char *name)
+{
+	const struct df_flag *f = df_flag_get(in, name);
+
+	return f && (f->value == NULL || strcmp(f->value, "true") == 0);
 }

@@ -103,7 +103,7 @@ long df_glob_prefix(const struct df_glob *g, const char *s, size_t n,
 int df_flags_extract(struct df_lexer *lx, const struct df_src *src,
     size_t off, size_t end, struct df_instr *in, size_t *rest);
 int df_flags_check(struct df_lexer *lx, const struct df_src *src,
-    const struct df_instr *in);
+    struct df_instr *in);
 
 /* The arguments of one instruction, [off, end) of src trimmed. */
 int df_args_parse(struct df_lexer *lx, const struct df_src *src, size_t off,

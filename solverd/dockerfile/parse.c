@@ -109,9 +109,13 @@ df_instr_parse(struct df_lexer *lx, const struct df_src *src, size_t off,
 		    df_cmd_name(in->cmd));
 	if ((r = df_flags_extract(lx, src, kw, end, in, &rest)) < 0 ||
 	    (r = df_flags_check(lx, src, in)) < 0 ||
-	    (r = df_args_parse(lx, src, rest, end, in)) < 0)
+	    (r = df_args_parse(lx, src, rest, end, in)) < 0 ||
+	    (r = df_heredocs_read(lx, src, in)) < 0)
 		return r;
-	return df_heredocs_read(lx, src, in);
+	/* ONBUILD RUN <<EOF: the trigger read the heredoc's lines */
+	if (in->onbuild)
+		in->end_line = in->onbuild->end_line;
+	return 0;
 }
 
 /* A NUL byte would cut every string of the tree short: refused. */

@@ -152,6 +152,7 @@ test_every_instruction(void **state)
 	in = instr(8);
 	assert_int_equal(in->nflags, 6);
 	assert_null(df_flag_get(in, "link")->value);
+	assert_int_equal(df_flag_bool(in, "link"), 1);
 	assert_string_equal(df_flag_get(in, "keep-git-dir")->value, "true");
 	assert_int_equal(in->nargs, 2);
 
@@ -408,6 +409,8 @@ test_heredocs(void **state)
 	assert_int_equal(instr(4)->pos.line, 14);
 
 	in = instr(5);
+	assert_int_equal(in->end_line, 17);
+	assert_int_equal(in->onbuild->end_line, 17);
 	assert_int_equal(in->onbuild->nheredocs, 1);
 	assert_string_equal(in->onbuild->heredocs[0].content, "later\n");
 
@@ -502,7 +505,11 @@ test_flag_values(void **state)
 	parse_ok("FROM --platform= a\nCOPY --link=TRUE --parents=false --exclude= a b\nADD --keep-git-dir=False a b\n");
 	assert_string_equal(df_flag_get(instr(0), "platform")->value, "");
 	in = instr(1);
-	assert_string_equal(df_flag_get(in, "link")->value, "TRUE");
+	assert_string_equal(df_flag_get(in, "link")->value, "true");
+	assert_int_equal(df_flag_bool(in, "link"), 1);
+	assert_int_equal(df_flag_bool(in, "parents"), 0);
+	assert_int_equal(df_flag_bool(in, "from"), 0);
+	assert_string_equal(df_flag_get(instr(2), "keep-git-dir")->value, "false");
 	assert_string_equal(df_flag_get(in, "exclude")->value, "");
 	assert_int_equal(parse("FROM a\nCOPY --link= a b\n"), -EINVAL);
 	assert_int_equal(parse("FROM a\nHEALTHCHECK --interval=500us CMD x\n"), -EINVAL);
