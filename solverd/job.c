@@ -110,6 +110,7 @@ run(struct job *j)
 	j->state = J_RUNNING;
 	j->t_start = util_now_ms();
 	running++;
+	log_info("running %s (%s, %d at once)", j->v->name, j->key, running);
 	announce_start(j);
 	r = j->v->op == VOP_EXEC ? jexec_start(j) : jfile_start(j);
 	if (r < 0)

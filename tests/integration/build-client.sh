@@ -50,6 +50,11 @@ assert_grep '^{"type":"warning","message":"One or more build-args \[EXTRA\] were
     "$T/out"
 assert_grep '^{"type":"result","message":"build ' "$T/out"
 
+# an image that is not in the store
+printf 'FROM nosuchimage:1\nRUN true\n' >"$C/Dockerfile"
+kilnctl build "$C" >"$T/out" 2>&1 && fail "a missing base image built"
+assert_grep "nosuchimage:1: no such image in the local store" "$T/out"
+
 # bad command lines exit 2 without a daemon round trip
 rc=0
 kilnctl build --output type=registry,dest=x "$C" >"$T/out" 2>&1 || rc=$?
