@@ -140,6 +140,12 @@ on_sigchld(evutil_socket_t sig, short what, void *arg)
 		/* what it left in its process group goes with it */
 		if (execd_opts.no_process_sandbox)
 			kill(-pid, SIGKILL);
+		/* its mount points go before the exit is told: the solver
+		 * commits the snapshot as soon as it hears it */
+		if (s->stubs) {
+			stubs_remove(s->rootfs, s->stubs);
+			s->stubs->n = 0;
+		}
 		if (sp->peer)
 			send_exit(sp, s, status);
 		step_remove(sp, s);

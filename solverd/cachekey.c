@@ -72,7 +72,6 @@ put_mount(struct hasher *h, const struct vmount *m)
 	put_str(h, 'h', m->sharing);
 	put_i64(h, 'q', m->required);
 	put_str(h, 'e', m->env);
-	put(h, 'c', m->content ? m->content : "", m->len);
 }
 
 static void

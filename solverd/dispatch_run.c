@@ -328,6 +328,31 @@ chomp_tabs(const struct df_heredoc *h)
 	return out;
 }
 
+/* An executable file NAME of its own snapshot, bound at /dev/pipes. */
+static int
+inline_file(struct dctx *d, struct vertex *v, const char *name, const char *data,
+    char **path)
+{
+	struct vertex *fv = graph_add(&d->fe->g, VOP_FILE);
+	struct vmount *m;
+	struct fact *a;
+
+	if (fv == NULL || (a = vertex_add_fact(fv, FA_MKFILE)) == NULL ||
+	    asprintf(&a->dest, "/%s", name) < 0 || (a->content = strdup(data)) == NULL ||
+	    asprintf(&fv->name, "[internal] preparing inline document") < 0)
+		return -ENOMEM;
+	fv->stage = d->si;
+	a->len = strlen(data);
+	a->mode = 0755;
+	a->uid = a->gid = 0;
+	if ((m = vertex_add_mount(v, VM_BIND)) == NULL ||
+	    (m->target = strdup("/dev/pipes")) == NULL || (m->source = strdup("/")) == NULL)
+		return -ENOMEM;
+	m->from = fv;
+	m->readonly = 1;
+	return asprintf(path, "/dev/pipes/%s", name) < 0 ? -ENOMEM : 0;
+}
+
 /* The shell form's one string, heredocs folded in as BuildKit does. */
 static int
 shell_line(struct dctx *d, struct vertex *v, char **out)
@@ -337,30 +362,22 @@ shell_line(struct dctx *d, struct vertex *v, char **out)
 	char *s = NULL, *data;
 	size_t len = 0;
 	FILE *f;
+	int r;
 
 	if (in->nheredocs == 0)
 		return (*out = strdup(line)) ? 0 : -ENOMEM;
 	if (in->nheredocs == 1 && only_heredoc(line)) {
-		struct vmount *m;
-
 		if ((data = chomp_tabs(&in->heredocs[0])) == NULL)
 			return -ENOMEM;
 		if (strncmp(data, "#!", 2) != 0) {
 			*out = data;
 			return 0;
 		}
-		/* with a #!, the script runs as a file of its own */
-		if ((m = vertex_add_mount(v, VM_SECRET)) == NULL ||
-		    asprintf(&m->target, "/dev/pipes/%s", in->heredocs[0].name) < 0) {
-			free(data);
-			return -ENOMEM;
-		}
-		m->content = data;
-		m->len = strlen(data);
-		m->mode = 0755;
-		m->uid = m->gid = 0;
-		m->readonly = 1;
-		return (*out = strdup(m->target)) ? 0 : -ENOMEM;
+		/* with a #!, the script runs as a file of its own, made in an
+		 * empty snapshot and bound read-only at /dev/pipes (BuildKit) */
+		r = inline_file(d, v, in->heredocs[0].name, data, out);
+		free(data);
+		return r;
 	}
 	if ((f = open_memstream(&s, &len)) == NULL)
 		return -ENOMEM;

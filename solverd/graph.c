@@ -96,7 +96,6 @@ mount_free(struct vmount *m)
 	free(m->source);
 	free(m->sharing);
 	free(m->env);
-	free(m->content);
 }
 
 static void

@@ -57,8 +57,6 @@ struct vmount {
 	char		*sharing;	/* cache: shared, private, locked */
 	int		 required;	/* secret */
 	char		*env;		/* secret: also as this variable */
-	char		*content;	/* an inline file (a RUN <<EOF with #!) */
-	size_t		 len;
 };
 
 struct vertex {

@@ -293,8 +293,6 @@ mount_fd(struct jexec *x, const struct vmount *m)
 {
 	const struct build_secret *s;
 
-	if (m->content)
-		return snapc_memfd("heredoc", m->content, m->len);
 	if ((s = job_secret(x->j, m->source)) == NULL)
 		return -ENOENT;
 	return snapc_memfd("secret", s->data, s->len);
