@@ -47,6 +47,12 @@ int cmd_logout(struct ctl *c, int argc, char **argv);
 /* cmd_image.c */
 int cmd_image(struct ctl *c, int argc, char **argv);
 int cmd_images(struct ctl *c, int argc, char **argv);
+/* cmd_pull.c */
+int cmd_pull(struct ctl *c, int argc, char **argv);
+int cmd_push(struct ctl *c, int argc, char **argv);
+int cmd_tag(struct ctl *c, int argc, char **argv);
+/* cmd_save.c */
+int cmd_save(struct ctl *c, int argc, char **argv);
 
 /* cmd_build.c, cmd_history.c */
 int cmd_build(struct ctl *c, int argc, char **argv);

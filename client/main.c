@@ -20,6 +20,10 @@ static const struct command {
 	{ "history", cmd_history },
 	{ "du", cmd_du },
 	{ "prune", cmd_prune },
+	{ "pull", cmd_pull },
+	{ "push", cmd_push },
+	{ "tag", cmd_tag },
+	{ "save", cmd_save },
 };
 
 static void
@@ -40,7 +44,13 @@ usage(FILE *out)
 	    "  history [-n COUNT]       past builds, newest first\n"
 	    "  du [--verbose]           disk usage of the build cache, per record\n"
 	    "  prune [--all] [--keep-storage SIZE] [--keep-duration DURATION]\n"
-	    "                           remove build cache nothing uses\n");
+	    "                           remove build cache nothing uses\n"
+
+	    "  pull [--platform P] REF  fetch an image from its registry\n"
+	    "  push IMAGE [REF]         send an image to a registry\n"
+	    "  tag IMAGE NAME           name an image once more\n"
+	    "  save [--format oci|docker] [-o FILE] IMAGE\n"
+	    "                           write an image as an OCI or docker archive\n");
 }
 
 static const char *

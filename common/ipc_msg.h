@@ -338,6 +338,42 @@
 	 * said. solverd relays the fd unread; kilnctl itself stores \
 	 * accepted credentials in ~/.docker/config.json. */ \
 	X(REG_LOGIN,      150, REQ,   P_CLIENT | P_SOLVERD, 1) \
+	/* Images from and to registries: client -> solverd -> snapd; snapd \
+	 * asks netd for the bytes and writes the content store. */ \
+	/* [str reference, str platform ("": the daemon's, e.g. \
+	 *  linux/amd64)]: the manifest (the platform's, from an index), \
+	 * then the config and the layers the content store lacks, each \
+	 * verified against its digest, then the image is named (kilnctl \
+	 * images shows it). Nothing is named when anything fails. \
+	 * IMAGE_PROGRESS events, then IMAGE_PULLED */ \
+	X(IMAGE_PULL,     151, REQ,   P_CLIENT | P_SOLVERD, 0) \
+	/* [str name (as kilnctl images shows it), str manifest digest, \
+	 *  u64 size of its blobs, u64 blobs fetched, u64 blobs that were \
+	 *  already there] */ \
+	X(IMAGE_PULLED,   152, REPLY, P_SNAPD | P_SOLVERD, 0) \
+	/* a pull's or push's step: [str what ("manifest" or a blob digest), \
+	 *  str state ("fetching", "fetched", "present", "uploaded", \
+	 *  "mounted"), u64 size] */ \
+	X(IMAGE_PROGRESS, 153, EVENT, P_SNAPD | P_SOLVERD, 0) \
+	/* [str local image (name or manifest digest), str destination \
+	 *  reference ("": the image's own name)]: the config and layers the \
+	 * registry lacks, then the manifest under the destination's tag. \
+	 * IMAGE_PROGRESS events, then IMAGE_PUSHED */ \
+	X(IMAGE_PUSH,     154, REQ,   P_CLIENT | P_SOLVERD, 0) \
+	/* [str destination reference, str manifest digest, u64 blobs \
+	 *  uploaded, u64 blobs the registry had or mounted] */ \
+	X(IMAGE_PUSHED,   155, REPLY, P_SNAPD | P_SOLVERD, 0) \
+	/* [str source (name or manifest digest), str new name]: one more \
+	 * name for the same manifest. OK */ \
+	X(IMAGE_TAG,      156, REQ,   P_CLIENT | P_SOLVERD, 0) \
+	/* client -> solverd -> snapd (kilnctl save; solverd for --output \
+	 * type=oci and type=docker): [str image (name or manifest digest), \
+	 *  str format ("oci": an OCI image layout, "docker": the same with \
+	 *  docker load's manifest.json and repositories), str name for the \
+	 *  archive ("": the image's own)] + fd: the tar is written there (a \
+	 * file or a pipe), every entry root-owned at time 0. OK after the \
+	 * last byte */ \
+	X(IMAGE_EXPORT,   157, REQ,   P_CLIENT | P_SOLVERD, 1) \
 	/* --- end of images and registries --- */
 
 /* BUILD flags */

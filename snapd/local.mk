@@ -19,3 +19,6 @@ SNAPD_FILES_SRCS = snapd/files.h snapd/files_api.h snapd/files_api.c \
 	snapd/copy_src.c snapd/chmod.c snapd/checksum.c snapd/pattern.h \
 	snapd/pattern.c snapd/tar_write.h snapd/tar_write.c snapd/tree_diff.c snapd/layer_diff.c \
 	snapd/image_create.c
+# the registry side: pull, push, tag, through kiln-netd
+kiln_snapd_SOURCES += snapd/regclient.h snapd/regclient.c snapd/pull.c snapd/push.c \
+	snapd/oci_export.c

@@ -6,6 +6,7 @@
 #include "driver.h"
 #include "files_api.h"
 #include "log.h"
+#include "regclient.h"
 #include "snapd.h"
 #include "util.h"
 
@@ -95,7 +96,8 @@ static const struct ipc_handler *
 solverd_handlers(void)
 {
 	static struct ipc_handler all[64];
-	const struct ipc_handler *parts[] = { snapd_solverd_handlers, snap_files_handlers };
+	const struct ipc_handler *parts[] = { snapd_solverd_handlers, snap_files_handlers,
+	    snapd_registry_handlers };
 	size_t n = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(parts); i++)

@@ -36,3 +36,4 @@ endif
 # each area's harnesses (decoders of untrusted input) in its own file
 include tests/fuzz/snapd.mk
 include tests/fuzz/dockerfile.mk
+include tests/fuzz/image.mk

@@ -1,5 +1,11 @@
 # tests/integration/image.mk: the image area's integration tests.
 IMAGE_TESTS += \
 	tests/integration/image-regclient.sh \
-	tests/integration/image-auth.sh
-EXTRA_DIST += tests/integration/registry-lib.sh
+	tests/integration/image-auth.sh \
+	tests/integration/image-token.sh \
+	tests/integration/image-pull.sh \
+	tests/integration/image-push.sh \
+	tests/integration/image-resume.sh \
+	tests/integration/image-save.sh
+EXTRA_DIST += tests/integration/registry-lib.sh tests/integration/registry-proxy.py \
+	tests/integration/registry-token.py
