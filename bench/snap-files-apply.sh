@@ -3,7 +3,7 @@
 . "$(dirname "$0")/snap-files-lib.sh"
 runs=${1:-3}
 files "$W/src" 100 100 10485
-tar -C "$W/src" --numeric-owner -cf "$W/layer.tar" .
+tar -C "$W/src" --numeric-owner --owner=0 --group=0 -cf "$W/layer.tar" .
 echo "layer: $(du -m "$W/layer.tar" | cut -f1) MiB, $(tar -tf "$W/layer.tar" | wc -l) entries"
 # both as root of a user namespace, so both keep owners
 best_tar= best_kiln=

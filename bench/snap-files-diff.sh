@@ -1,7 +1,7 @@
 #!/bin/sh
 # snap-files-diff.sh [runs]: the diff of a snapshot that changed 1,000 files (its overlay upper dir) against tar -c of those files. Goal: within 1.3x.
 . "$(dirname "$0")/snap-files-lib.sh"
-runs=${1:-5}
+runs=${1:-9}
 files "$W/upper" 10 100 10240
 best_tar= best_kiln=
 for i in $(seq 1 "$runs"); do

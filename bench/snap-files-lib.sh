@@ -3,7 +3,7 @@ set -eu
 : "${KILN_BUILDDIR:?set KILN_BUILDDIR to a build without --enable-sanitizers}"
 SFB="$KILN_BUILDDIR/bench/snap-files-bench"
 [ -x "$SFB" ] || { echo "no $SFB: make bench/snap-files-bench" >&2; exit 1; }
-grep -q fsanitize "$KILN_BUILDDIR/Makefile" 2>/dev/null &&
+grep -q '^SAN_CFLAGS = .*fsanitize' "$KILN_BUILDDIR/Makefile" 2>/dev/null &&
     echo "warning: a sanitizer build: the figures mean little" >&2
 W=$(mktemp -d "${TMPDIR:-/var/tmp}/snap-bench.XXXXXX")
 trap 'unshare -r rm -rf "$W"' EXIT

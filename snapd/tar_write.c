@@ -13,24 +13,54 @@
 #include <openssl/evp.h>
 #include "tar_write.h"
 
+#define TARW_BUF	(1024 * 1024)	/* libarchive's 10 KiB blocks, gathered */
+
+static int
+flush(struct tarw *t)
+{
+	for (size_t o = 0; o < t->nbuf;) {
+		ssize_t k = write(t->out, t->buf + o, t->nbuf - o);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -errno;
+		o += (size_t)k;
+	}
+	t->nbuf = 0;
+	return 0;
+}
+
 static la_ssize_t
 on_write(struct archive *a, void *arg, const void *buf, size_t n)
 {
 	struct tarw *t = arg;
+	int r;
 
 	EVP_DigestUpdate(t->md, buf, n);
-	for (size_t o = 0; o < n;) {
-		ssize_t k = write(t->out, (const char *)buf + o, n - o);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			archive_set_error(a, errno, "writing the tar: %s", strerror(errno));
-			return -1;
-		}
-		o += (size_t)k;
-	}
 	t->bytes += n;
+	if (t->nbuf + n > TARW_BUF && (r = flush(t)) < 0) {
+		archive_set_error(a, -r, "writing the tar: %s", strerror(-r));
+		return -1;
+	}
+	if (n > TARW_BUF) {
+		const char *p = buf;
+
+		for (size_t o = 0; o < n;) {
+			ssize_t k = write(t->out, p + o, n - o);
+
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k < 0) {
+				archive_set_error(a, errno, "writing the tar: %s", strerror(errno));
+				return -1;
+			}
+			o += (size_t)k;
+		}
+		return (la_ssize_t)n;
+	}
+	memcpy(t->buf + t->nbuf, buf, n);
+	t->nbuf += n;
 	return (la_ssize_t)n;
 }
 
@@ -43,7 +73,8 @@ tarw_open(struct tarw *t, int out, int64_t epoch, struct snap_err *err)
 	t->err = err;
 	t->md = EVP_MD_CTX_new();
 	t->a = archive_write_new();
-	if (t->md == NULL || t->a == NULL)
+	t->buf = malloc(TARW_BUF);
+	if (t->md == NULL || t->a == NULL || t->buf == NULL)
 		return snap_errf(err, -ENOMEM, "out of memory");
 	EVP_DigestInit_ex(t->md, EVP_sha256(), NULL);
 	archive_write_set_format_pax_restricted(t->a);
@@ -218,6 +249,9 @@ tarw_close(struct tarw *t, char digest[80])
 
 	if (t->a && archive_write_close(t->a) != ARCHIVE_OK)
 		r = snap_errf(t->err, -EIO, "ending the tar: %s", archive_error_string(t->a));
+	if (r == 0 && t->buf && flush(t) < 0)
+		r = snap_errf(t->err, -errno, "writing the tar: %s", strerror(errno));
+	free(t->buf);
 	if (t->md) {
 		EVP_DigestFinal_ex(t->md, md, &n);
 		memcpy(digest, "sha256:", 7);

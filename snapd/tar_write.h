@@ -24,6 +24,8 @@ struct tarw {
 	struct archive		*a;
 	struct evp_md_ctx_st	*md;		/* sha256 of the stream */
 	int			 out;
+	char			*buf;		/* writes gathered to 1 MiB */
+	size_t			 nbuf;
 	int64_t			 epoch;		/* -1: times as they are */
 	struct tarw_link	*links;
 	size_t			 nlinks;
