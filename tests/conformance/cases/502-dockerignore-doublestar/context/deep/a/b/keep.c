@@ -1,0 +1,1 @@
+deep/a/b/keep.c
