@@ -86,8 +86,12 @@ conf_case() {
 		why "build failed ($rc): $(tail -n 15 "$W/build.log")"
 		return 0
 	fi
-	[ -f "$D/expect" ] && conf_expect "$D/expect"
-	[ -f "$D/config" ] && conf_config "$D/config" "conf-$NUM"
+	if [ -f "$D/expect" ]; then
+		conf_expect "$D/expect" || :
+	fi
+	if [ -f "$D/config" ]; then
+		conf_config "$D/config" "conf-$NUM" || :
+	fi
 	[ -s "$W/owners.want" ] && [ ! -s "$W/why" ] && echo "$NAME" >>"$T/probe.list"
 	return 0
 }
