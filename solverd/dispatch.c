@@ -256,20 +256,23 @@ dispatch_arg(struct dctx *d)
 	return r;
 }
 
-/* ENV and LABEL: keys and values expanded, quotes removed. */
+/* ENV and LABEL: keys and values expanded, quotes removed. Every word sees
+ * the variables as they were before the instruction: "ENV abc=bye
+ * def=$abc" gives def the old abc (the Dockerfile reference). */
 static int
 dispatch_kv(struct dctx *d)
 {
 	int env = d->in->cmd == DF_ENV;
 	char *hist = strdup(env ? "ENV" : "LABEL"), *nh;
-	int r = 0;
+	struct vars before = { 0 };
+	int r = vars_copy(&before, &d->st->env);
 
 	for (size_t i = 0; i < d->in->nkvs && r == 0 && hist; i++) {
 		const struct df_kv *kv = &d->in->kvs[i];
 		char *k = NULL, *v = NULL;
 
-		if ((r = fe_expand(d->fe, d->in, &d->st->env, kv->key, &k)) == 0 &&
-		    (r = fe_expand(d->fe, d->in, &d->st->env, kv->value ? kv->value : "",
+		if ((r = fe_expand(d->fe, d->in, &before, kv->key, &k)) == 0 &&
+		    (r = fe_expand(d->fe, d->in, &before, kv->value ? kv->value : "",
 		    &v)) == 0) {
 			if (env && (r = vars_set(&d->st->env, k, v)) == 0)
 				r = ic_env_set(d->st->image, k, v);
@@ -285,6 +288,7 @@ dispatch_kv(struct dctx *d)
 		free(k);
 		free(v);
 	}
+	vars_free(&before);
 	if (hist == NULL)
 		return -ENOMEM;
 	if (r == 0)
