@@ -65,34 +65,35 @@ fe_expand(struct fe *fe, const struct df_instr *in, const struct vars *env,
 	return 0;
 }
 
-/* Heredoc contents keep their quotes and backslashes: each is escaped
- * for the lexer, so only $ expansions act (and \$ stays a literal $). */
+/* Heredoc contents as BuildKit expands them: quotes are literal, and a
+ * backslash escapes the next character whatever the escape directive says
+ * (\$ is a literal $, \\ one backslash). So each unescaped quote is
+ * escaped for the lexer, and everything else left to it. */
 int
 fe_expand_raw(struct fe *fe, const struct df_instr *in, const struct vars *env,
     const char *text, char **out)
 {
-	char esc = fe->df->escape;
 	size_t n = strlen(text);
 	char *q = malloc(2 * n + 1), *w = q;
+	struct df_error e;
 	int r;
 
 	if (q == NULL)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		if (text[i] == esc && text[i + 1] == '$') {
-			*w++ = esc;
-			*w++ = '$';
-			i++;
-			continue;
-		}
-		if (text[i] == '\'' || text[i] == '"' || text[i] == esc)
-			*w++ = esc;
+		if (text[i] == '\\' && i + 1 < n) {
+			*w++ = text[i++];
+		} else if (text[i] == '\'' || text[i] == '"')
+			*w++ = '\\';
 		*w++ = text[i];
 	}
 	*w = '\0';
-	r = fe_expand(fe, in, env, q, out);
+	memset(&e, 0, sizeof(e));
+	r = df_expand_word(q, '\\', vars_lookup, (void *)env, out, &e);
 	free(q);
-	return r;
+	if (r < 0)
+		return expand_failed(fe, in, &e, r);
+	return 0;
 }
 
 int

@@ -315,6 +315,29 @@ test_onbuild_and_heredoc(void **state)
 	plan_free(&p);
 }
 
+/* The reference's examples: every word of an ENV sees the variables as
+ * they were before it; COPY <<EOF reads backslashes as BuildKit does. */
+static void
+test_env_order_and_heredoc_escapes(void **state)
+{
+	struct plan p;
+	json_t *env;
+	struct vertex *v;
+
+	opts_init(&p.o);
+	memset(&p.fe, 0, sizeof(p.fe));
+	assert_int_equal(plan_run(&p, "FROM busybox\nENV abc=hello\n"
+	    "ENV abc=bye def=$abc\nENV ghi=$abc\n"
+	    "COPY <<EOF /e\n\\\\ \\$abc \"$abc\" 'q'\nEOF\n"), 0);
+	env = cfg(&p, "Env");
+	assert_string_equal(json_string_value(json_array_get(env, 2)), "abc=bye");
+	assert_string_equal(json_string_value(json_array_get(env, 3)), "def=hello");
+	assert_string_equal(json_string_value(json_array_get(env, 4)), "ghi=bye");
+	v = top(&p);
+	assert_string_equal(v->acts[0].content, "\\ $abc \"bye\" 'q'\n");
+	plan_free(&p);
+}
+
 static void
 test_cache_keys(void **state)
 {
@@ -421,6 +444,7 @@ main(void)
 		cmocka_unit_test(test_target_stages),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_onbuild_and_heredoc),
+		cmocka_unit_test(test_env_order_and_heredoc_escapes),
 		cmocka_unit_test(test_cache_keys),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_mounts),
