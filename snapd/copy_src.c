@@ -137,6 +137,44 @@ expand_glob(int root, const char *pat, const struct patterns *ex, struct src_lis
 	return r;
 }
 
+/* A source as Docker reads it, path.Clean("/" + src) without the slash:
+ * relative to the source root, and a ../ never leaves it ("/a", "../a"
+ * and "sub/../a" are all "a"). 0, or -ENAMETOOLONG. */
+static int
+src_clean(const char *src, char *out, size_t size)
+{
+	size_t o = 0;
+
+	while (*src) {
+		const char *c;
+		size_t n;
+
+		while (*src == '/')
+			src++;
+		c = src;
+		while (*src && *src != '/')
+			src++;
+		n = (size_t)(src - c);
+		if (n == 0 || (n == 1 && c[0] == '.'))
+			continue;
+		if (n == 2 && c[0] == '.' && c[1] == '.') {
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--;
+			continue;
+		}
+		if (o + n + 2 > size)
+			return -ENAMETOOLONG;
+		if (o)
+			out[o++] = '/';
+		memcpy(out + o, c, n);
+		o += n;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
 int
 src_expand(int root, char *const *srcs, size_t nsrcs, const struct patterns *ex,
     struct src_list *out, struct snap_err *err)
@@ -146,9 +184,9 @@ src_expand(int root, char *const *srcs, size_t nsrcs, const struct patterns *ex,
 
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; r == 0 && i < nsrcs; i++) {
-		if (fs_clean_path(srcs[i], 1, clean, sizeof(clean)) < 0) {
-			r = snap_errf(err, -EINVAL, "source '%s' is outside the build "
-			    "context", srcs[i]);
+		if (src_clean(srcs[i], clean, sizeof(clean)) < 0) {
+			r = snap_errf(err, -ENAMETOOLONG, "source '%s': name too long",
+			    srcs[i]);
 			break;
 		}
 		if (pattern_has_magic(clean)) {
