@@ -105,6 +105,9 @@ copy_flags(struct dctx *d, struct copy_opts *o)
 	const struct df_flag *f;
 
 	o->src_ctx = -1;
+	/* no --chown: -1, so snapd makes context files root's but keeps the
+	 * owners of another stage's files and of an archive's members */
+	o->uid = o->gid = -1;
 	if ((r = dispatch_flag(d, "chown", &o->chown)) < 0 ||
 	    (r = dispatch_flag(d, "chmod", &o->chmod)) < 0)
 		return r;
