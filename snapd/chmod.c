@@ -1,4 +1,4 @@
-/* chmod.c: COPY --chmod's modes: octal ("755") or symbolic ("u+x,g-w,o=r", "a+X"), as chmod(1) reads them. */
+/* chmod.c: COPY --chmod's modes: octal ("755") or symbolic ("u+x,g-w,o=r", "a+X", "g=u"), as chmod(1) reads them. */
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,7 +22,7 @@ octal(const char *s, struct chmod_spec *c)
 	return 0;
 }
 
-/* One clause: [ugoa]*[+-=][rwxXst]* */
+/* One clause: [ugoa]*[+-=]([rwxXst]*|[ugo]) */
 static int
 clause(const char **sp, struct chmod_clause *cl)
 {
@@ -36,6 +36,12 @@ clause(const char **sp, struct chmod_clause *cl)
 	if (*s != '+' && *s != '-' && *s != '=')
 		return -EINVAL;
 	cl->op = *s++;
+	/* the copy form: the bits another class has */
+	if (*s && strchr("ugo", *s) && (s[1] == '\0' || s[1] == ',')) {
+		cl->copy = *s++;
+		*sp = s;
+		return 0;
+	}
 	for (; *s && *s != ','; s++) {
 		switch (*s) {
 		case 'r': cl->perm |= 0444; break;
@@ -79,6 +85,11 @@ chmod_apply(const struct chmod_spec *c, mode_t old, int isdir)
 		const struct chmod_clause *cl = &c->v[i];
 		mode_t perm = cl->perm;
 
+		if (cl->copy) {
+			mode_t b = (m >> (cl->copy == 'u' ? 6 : cl->copy == 'g' ? 3 : 0)) & 7;
+
+			perm = b << 6 | b << 3 | b;
+		}
 		/* X: execute for directories and what some class may run */
 		if (cl->big_x && (isdir || (m & 0111)))
 			perm |= 0111;

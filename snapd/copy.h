@@ -14,6 +14,7 @@ struct chmod_clause {
 	mode_t	who, perm;
 	int	op;		/* '+', '-', '=' */
 	int	big_x;		/* X */
+	int	copy;		/* 'u', 'g', 'o': the class's bits now (g=u), or 0 */
 };
 struct chmod_spec {
 	int			octal;

@@ -225,6 +225,7 @@ test_several(void **state)
 static void
 test_chmod_chown_mtime(void **state)
 {
+	struct chmod_spec cs;
 	struct stat st;
 
 	assert_int_equal(copy_ex("/c/", 0, "0700", NULL, 0, 1234567, 2, "a.txt", "dir"), 0);
@@ -237,6 +238,12 @@ test_chmod_chown_mtime(void **state)
 	assert_int_equal(copy_ex("/s2/", 0, "a+X", NULL, 0, -1, 2, "a.txt", "run.sh"), 0);
 	assert_int_equal(mode_of("s2/a.txt"), 0644);
 	assert_int_equal(mode_of("s2/run.sh"), 0755);
+	/* the copy form: a class takes another's bits as they are (0755 run.sh) */
+	assert_int_equal(copy_ex("/s3/", 0, "g=u,o=g", NULL, 0, -1, 1, "run.sh"), 0);
+	assert_int_equal(mode_of("s3/run.sh"), 0777);
+	assert_int_equal(copy_ex("/s4/", 0, "go-u", NULL, 0, -1, 1, "run.sh"), 0);
+	assert_int_equal(mode_of("s4/run.sh"), 0700);
+	assert_true(chmod_parse("g=uw", &cs) < 0);
 }
 
 static void
