@@ -446,8 +446,10 @@ unpack(struct cp *c, int src, const char *name, const char *dst)
 
 /* --- one source --- */
 
+/* src as found under the source root; kept: what --parents keeps of it */
 static int
-copy_source(struct cp *c, const char *src, const char *dest, int dest_is_dir)
+copy_source(struct cp *c, const char *src, const char *kept, const char *dest,
+    int dest_is_dir)
 {
 	const struct copy_req *rq = c->rq;
 	int follow = (rq->flags & SNAP_COPY_FOLLOW) != 0, fd, r, made;
@@ -465,7 +467,7 @@ copy_source(struct cp *c, const char *src, const char *dest, int dest_is_dir)
 	close(fd);
 	if (S_ISDIR(st.st_mode)) {
 		/* a directory's contents, not the directory itself */
-		if (join(dst, sizeof(dst), dest, rq->flags & SNAP_COPY_PARENTS ? src : "") < 0)
+		if (join(dst, sizeof(dst), dest, rq->flags & SNAP_COPY_PARENTS ? kept : "") < 0)
 			return snap_errf(c->err, -ENAMETOOLONG, "destination too long");
 		fd = src_open(rq->src_root, src, follow, O_RDONLY | O_DIRECTORY);
 		if (fd < 0)
@@ -477,7 +479,7 @@ copy_source(struct cp *c, const char *src, const char *dest, int dest_is_dir)
 		return r == 0 && made ? dir_meta(c, dst, &st) : r;
 	}
 	if (dest_is_dir) {
-		if (join(dst, sizeof(dst), dest, rq->flags & SNAP_COPY_PARENTS ? src : name) < 0)
+		if (join(dst, sizeof(dst), dest, rq->flags & SNAP_COPY_PARENTS ? kept : name) < 0)
 			return snap_errf(c->err, -ENAMETOOLONG, "destination too long");
 	} else
 		snprintf(dst, sizeof(dst), "%s", dest);
@@ -531,7 +533,7 @@ snap_copy(const struct copy_req *rq, struct snap_err *err)
 		goto out;
 	}
 	for (size_t i = 0; r == 0 && i < l.n; i++)
-		r = copy_source(&c, l.v[i], dest, dest_is_dir);
+		r = copy_source(&c, l.v[i], l.v[i] + l.keep[i], dest, dest_is_dir);
 out:
 	src_list_free(&l);
 	if (c.cache_fd >= 0)

@@ -29,6 +29,7 @@ mode_t chmod_apply(const struct chmod_spec *c, mode_t old, int isdir);
 /* --- copy_src.c: which source paths a COPY names --- */
 struct src_list {
 	char	**v;		/* clean, relative to the source root, sorted per source */
+	size_t	 *keep;		/* --parents keeps v[i] + keep[i]: after a "/./" */
 	size_t	  n;
 	int	  wildcard;	/* some source had a wildcard */
 };

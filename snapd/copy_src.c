@@ -36,6 +36,7 @@ src_open(int root, const char *rel, int follow, int flags)
 static int
 push(struct src_list *l, const char *s)
 {
+	size_t *k;
 	char **v;
 
 	if (l->n >= SRC_MAX_MATCHES)
@@ -44,6 +45,11 @@ push(struct src_list *l, const char *s)
 	if (v == NULL)
 		return -ENOMEM;
 	l->v = v;
+	k = realloc(l->keep, (l->n + 1) * sizeof(*k));
+	if (k == NULL)
+		return -ENOMEM;
+	l->keep = k;
+	l->keep[l->n] = 0;
 	if ((l->v[l->n] = strdup(s)) == NULL)
 		return -ENOMEM;
 	l->n++;
@@ -56,7 +62,9 @@ src_list_free(struct src_list *l)
 	for (size_t i = 0; i < l->n; i++)
 		free(l->v[i]);
 	free(l->v);
+	free(l->keep);
 	l->v = NULL;
+	l->keep = NULL;
 	l->n = 0;
 }
 
@@ -72,6 +80,32 @@ join(char *out, size_t size, const char *a, const char *b)
 	snprintf(out, size, "%s%s%s", a, *a ? "/" : "", b);
 }
 
+/* path and everything under it, symlinks not followed: what a "**"
+ * component matches (any number of directories, none included). */
+static int
+glob_all(int root, const char *path, struct src_list *next)
+{
+	char sub[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+	int r = push(next, path), fd;
+
+	if (r < 0 || (fd = src_open(root, path, 0, O_RDONLY | O_DIRECTORY)) < 0)
+		return r;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return 0;
+	}
+	while (r == 0 && (e = readdir(d)) != NULL) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		join(sub, sizeof(sub), path, e->d_name);
+		r = glob_all(root, sub, next);
+	}
+	closedir(d);
+	return r;
+}
+
 /* Every path under the prefixes in cur that one more component (comp)
  * matches, into next. */
 static int
@@ -85,6 +119,10 @@ glob_step(int root, const struct src_list *cur, const char *comp, struct src_lis
 		DIR *d;
 		int fd;
 
+		if (strcmp(comp, "**") == 0) {
+			r = glob_all(root, cur->v[i], next);
+			continue;
+		}
 		if (!pattern_has_magic(comp)) {
 			join(path, sizeof(path), cur->v[i], comp);
 			fd = src_open(root, path, 0, O_PATH);
@@ -115,7 +153,7 @@ glob_step(int root, const struct src_list *cur, const char *comp, struct src_lis
 static int
 expand_glob(int root, const char *pat, const struct patterns *ex, struct src_list *out)
 {
-	struct src_list cur = { NULL, 0, 0 }, next = { NULL, 0, 0 };
+	struct src_list cur = { 0 }, next = { 0 };
 	char buf[PATH_MAX], *save = NULL, *comp;
 	int r = push(&cur, "");
 	size_t first = out->n;
@@ -175,6 +213,37 @@ src_clean(const char *src, char *out, size_t size)
 	return 0;
 }
 
+/* --parents keeps a source's path from its last "/./" on (rsync -R's
+ * marker; a leading "./" is no marker): how many bytes of the clean path
+ * come before that point. */
+static size_t
+src_pivot(const char *src)
+{
+	char pre[PATH_MAX], clean[PATH_MAX];
+	const char *last = NULL;
+	size_t n;
+
+	for (const char *s = strstr(src, "/./"); s; s = strstr(s + 1, "/./"))
+		last = s;
+	if (last == NULL || (size_t)(last - src) >= sizeof(pre))
+		return 0;
+	snprintf(pre, sizeof(pre), "%.*s", (int)(last - src), src);
+	if (src_clean(pre, clean, sizeof(clean)) < 0)
+		return 0;
+	n = strlen(clean);
+	return n ? n + 1 : 0;
+}
+
+/* The entries from first on came from src: where --parents cuts them. */
+static void
+set_keep(struct src_list *l, size_t first, const char *src)
+{
+	size_t k = src_pivot(src);
+
+	for (size_t i = first; i < l->n; i++)
+		l->keep[i] = k < strlen(l->v[i]) ? k : 0;
+}
+
 int
 src_expand(int root, char *const *srcs, size_t nsrcs, const struct patterns *ex,
     struct src_list *out, struct snap_err *err)
@@ -184,6 +253,8 @@ src_expand(int root, char *const *srcs, size_t nsrcs, const struct patterns *ex,
 
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; r == 0 && i < nsrcs; i++) {
+		size_t first = out->n;
+
 		if (src_clean(srcs[i], clean, sizeof(clean)) < 0) {
 			r = snap_errf(err, -ENAMETOOLONG, "source '%s': name too long",
 			    srcs[i]);
@@ -194,6 +265,7 @@ src_expand(int root, char *const *srcs, size_t nsrcs, const struct patterns *ex,
 			r = expand_glob(root, clean, ex, out);
 			if (r < 0)
 				r = snap_errf(err, r, "source '%s': %s", srcs[i], strerror(-r));
+			set_keep(out, first, srcs[i]);
 			continue;
 		}
 		if (*clean && ex && patterns_excluded(ex, clean)) {
@@ -209,7 +281,8 @@ src_expand(int root, char *const *srcs, size_t nsrcs, const struct patterns *ex,
 			break;
 		}
 		close(fd);
-		r = push(out, clean);
+		if ((r = push(out, clean)) == 0)
+			set_keep(out, first, srcs[i]);
 	}
 	if (r < 0)
 		src_list_free(out);

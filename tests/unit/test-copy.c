@@ -253,6 +253,15 @@ test_parents(void **state)
 	    "dir/sub/f2", "a.txt"), 0);
 	assert_true(is_file("p/dir/sub/f2", "two"));
 	assert_true(is_file("p/a.txt", "a"));
+	/* the path is kept from its last "/./" on; ** is any depth, none too */
+	assert_int_equal(copy_ex("/p2/", SNAP_COPY_PARENTS, NULL, NULL, 0, -1, 1,
+	    "./dir/./sub/f2"), 0);
+	assert_true(is_file("p2/sub/f2", "two"));
+	assert_int_equal(mode_of("p2/dir"), (mode_t)-1);
+	assert_int_equal(copy_ex("/p3/", SNAP_COPY_PARENTS, NULL, NULL, 0, -1, 1,
+	    "dir/**/f?"), 0);
+	assert_true(is_file("p3/dir/f1", "one"));
+	assert_true(is_file("p3/dir/sub/f2", "two"));
 }
 
 static void
