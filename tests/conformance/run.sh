@@ -92,23 +92,47 @@ conf_case() {
 	if [ -f "$D/config" ]; then
 		conf_config "$D/config" "conf-$NUM" || :
 	fi
-	[ -s "$W/owners.want" ] && [ ! -s "$W/why" ] && echo "$NAME" >>"$T/probe.list"
 	return 0
 }
 
+# conf_chunk K J: every J-th selected case from the K-th on, one after the
+# other; J chunks run at once (the daemon builds them side by side).
+conf_chunk() {
+	i=0
+	for d in "$CONF/${CONFORMANCE_DIR:-cases}"/*/; do
+		conf_selected "$(basename "$d")" || continue
+		i=$((i + 1))
+		[ $((i % $2)) = "$1" ] || continue
+		conf_case "${d%/}"
+		: >"$W/done"
+	done
+}
+
 mkdir -p "$T/c"
-: >"$T/probe.list"
-for d in "$CONF/${CONFORMANCE_DIR:-cases}"/*/; do
-	conf_selected "$(basename "$d")" && conf_case "${d%/}"
+jobs=${CONFORMANCE_JOBS:-2}
+k=0
+pids=
+while [ "$k" -lt "$jobs" ]; do
+	conf_chunk "$k" "$jobs" >"$T/chunk-$k.log" 2>&1 &
+	pids="$pids $!"
+	k=$((k + 1))
 done
-# shellcheck disable=SC2046
-conf_probe $(cat "$T/probe.list")
+for p in $pids; do
+	wait "$p" || echo "a chunk of cases stopped with status $?: $(tail -n 3 "$T"/chunk-*.log)"
+done
+probe=
+for w in "$T"/c/*/; do
+	[ -s "$w/owners.want" ] && [ ! -s "$w/why" ] && probe="$probe $(basename "$w")"
+done
+# shellcheck disable=SC2086
+conf_probe $probe
 
 n=0
 bad=
 for w in "$T"/c/*/; do
 	name=$(basename "$w")
 	n=$((n + 1))
+	[ -f "$w/done" ] || echo "the driver stopped in this case" >>"$w/why"
 	if [ -s "$w/why" ]; then
 		echo "FAIL $name: $(head -n 12 "$w/why")"
 		bad="$bad $name"
@@ -116,6 +140,7 @@ for w in "$T"/c/*/; do
 		echo "ok $name"
 	fi
 done
+chmod -R u+rwX "$T/c" "$T"/probe* 2>/dev/null || :
 if [ -n "${CONFORMANCE_KEEP:-}" ]; then
 	mkdir -p "$CONFORMANCE_KEEP"
 	cp -R "$T/c" "$T/probe"* "$CONFORMANCE_KEEP/" 2>/dev/null || true

@@ -5,3 +5,8 @@ BUILD_TESTS += tests/integration/build-cache.sh tests/integration/build-cancel.s
 	tests/integration/build-concurrent.sh tests/integration/build-stages.sh \
 	tests/integration/build-mounts.sh
 EXTRA_DIST += tests/integration/build-lib.sh
+# the Dockerfile conformance suite: every case under tests/conformance/cases
+# (tests/conformance/README.md); pending/ is not run
+BUILD_TESTS += tests/conformance/run.sh
+EXTRA_DIST += tests/conformance/check.sh tests/conformance/probe.sh \
+	tests/conformance/README.md tests/conformance/cases tests/conformance/pending
