@@ -35,12 +35,24 @@ struct snap_driver {
 };
 
 extern const struct snap_driver driver_overlay;
+extern const struct snap_driver driver_fuse;
 extern const struct snap_driver driver_native;
 
 /* driver_overlay.c, shared with the native driver: bind mounts with the
  * new mount API (open_tree, mount_setattr, move_mount) */
 int driver_bind(const char *src, const char *target, int readonly);
 int driver_umount(const char *target);
+/* fs/ and work/ in dir, the root owned and moded as the parent's; and
+ * work/ dropped at commit: the overlay layout, fuse-overlayfs's too */
+int driver_overlay_create(const char *dir, const char *parent_fs);
+int driver_overlay_committed(const char *dir);
+int driver_write_file(const char *path, const char *text);
+
+/* fuse_spawner.c: fuse-overlayfs runs outside snapd's seccomp filter */
+int fuse_spawner_start(void);
+/* fuse-overlayfs -f -o opts target, until it is mounted */
+int fuse_spawner_mount(const char *opts, const char *target, char *why, size_t len);
+void fuse_spawner_stop(void);
 
 /* select.c */
 struct snapd_config;

@@ -146,8 +146,8 @@ ov_mount(const struct snap_mount *m)
 
 /* The merged root takes the upper dir's owner and mode: give it the
  * parent's, as containerd does. */
-static int
-ov_create(const char *dir, const char *parent_fs)
+int
+driver_overlay_create(const char *dir, const char *parent_fs)
 {
 	char fs[PATH_MAX], work[PATH_MAX];
 	struct stat st;
@@ -164,8 +164,8 @@ ov_create(const char *dir, const char *parent_fs)
 	return 0;
 }
 
-static int
-ov_committed(const char *dir)
+int
+driver_overlay_committed(const char *dir)
 {
 	char work[PATH_MAX];
 
@@ -173,8 +173,8 @@ ov_committed(const char *dir)
 	return tree_remove(work);
 }
 
-static int
-write_file(const char *path, const char *text)
+int
+driver_write_file(const char *path, const char *text)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), r = 0;
 
@@ -202,8 +202,8 @@ ov_probe(const char *scratch, char *why, size_t len)
 	snprintf(p, sizeof(p), "%s/l2/gone", scratch);
 	if (mkdir(l1, 0755) < 0 || mkdir(l2, 0755) < 0 || mkdir(m, 0755) < 0)
 		r = -errno;
-	else if ((r = ov_create(scratch, NULL)) == 0)
-		r = write_file(p, "x");
+	else if ((r = driver_overlay_create(scratch, NULL)) == 0)
+		r = driver_write_file(p, "x");
 	if (r < 0) {
 		snprintf(why, len, "making the trial dirs in %s: %s", scratch,
 		    strerror(-r));
@@ -217,7 +217,7 @@ ov_probe(const char *scratch, char *why, size_t len)
 		snprintf(why, len, "removing a lower file through the overlay: %s",
 		    strerror(-r));
 	snprintf(p, sizeof(p), "%s/m/new", scratch);
-	if (r == 0 && (r = write_file(p, "y")) < 0)
+	if (r == 0 && (r = driver_write_file(p, "y")) < 0)
 		snprintf(why, len, "writing through the overlay: %s", strerror(-r));
 	r2 = driver_umount(m);
 	if (r == 0 && r2 < 0) {
@@ -236,8 +236,8 @@ const struct snap_driver driver_overlay = {
 	.name = "overlayfs",
 	.layered = 1,
 	.probe = ov_probe,
-	.create = ov_create,
+	.create = driver_overlay_create,
 	.mount = ov_mount,
 	.unmount = driver_umount,
-	.committed = ov_committed,
+	.committed = driver_overlay_committed,
 };

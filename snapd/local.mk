@@ -4,6 +4,7 @@ kiln_snapd_SOURCES = snapd/snapd.h snapd/store.h snapd/main.c snapd/policy.c \
 	snapd/driver.h snapd/driver_overlay.c snapd/driver_native.c \
 	snapd/select.c snapd/meta.h snapd/meta.c snapd/content.c snapd/snapshot.c \
 	snapd/sweep.c snapd/tree.c snapd/handlers_snap.c snapd/cache.c snapd/gc.c \
+	snapd/driver_fuse.c snapd/fuse_spawner.c \
 	$(SNAPD_FILES_SRCS)
 kiln_snapd_CFLAGS = $(KILN_COMMON_CFLAGS) $(SQLITE_CFLAGS) $(LIBCRYPTO_CFLAGS) \
 	$(LIBARCHIVE_CFLAGS) $(JANSSON_CFLAGS)

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include "driver.h"
 #include "files_api.h"
 #include "log.h"
@@ -54,6 +56,25 @@ on_option(struct helper *h, const char *key, const char *value)
 	return -EINVAL;
 }
 
+void
+snapd_test_stall(const char *point)
+{
+	char path[PATH_MAX], want[64];
+
+	if (!cfg.test_hooks)
+		return;
+	snprintf(path, sizeof(path), "%s/test-stall", cfg.state_dir);
+	if (util_read_small_file(path, want, sizeof(want)) <= 0)
+		return;
+	want[strcspn(want, "\n")] = '\0';
+	if (strcmp(want, point) != 0)
+		return;
+	unlink(path);
+	log_warn("test hook: stalling at %s", point);
+	for (;;)
+		nanosleep(&(struct timespec){ 60, 0 }, NULL);
+}
+
 /* kilnd shows it in INFO (kilnctl info). */
 static int
 send_driver(struct helper *h)
@@ -78,9 +99,15 @@ setup(struct helper *h)
 	cfg.test_hooks = h->test_hooks;
 	if (!cfg.state_dir[0])
 		default_state_dir();
+	/* before any trial: fuse-overlayfs runs outside the filter to come */
+	if ((!strcmp(cfg.snapshotter, "auto") || !strcmp(cfg.snapshotter,
+	    "fuse-overlayfs")) && (r = fuse_spawner_start()) < 0)
+		return r;
 	if ((r = store_open(&cfg)) < 0 || (r = gc_init(h->base, cfg.gc_keep_storage)) < 0 ||
 	    (r = snap_files_setup(h)) < 0)
 		return r;
+	if (strcmp(store_driver_name(), "fuse-overlayfs") != 0)
+		fuse_spawner_stop();
 	return send_driver(h);
 }
 
@@ -126,5 +153,6 @@ main(int argc, char **argv)
 	snapd_conns_drop_all();
 	gc_close();
 	store_close();
+	fuse_spawner_stop();
 	return r;
 }

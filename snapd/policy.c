@@ -29,6 +29,8 @@ const int snapd_syscalls[] = {
 	ALLOW(open_tree) ALLOW(mount_setattr) ALLOW(umount2)
 	/* sqlite3 and OpenSSL's seeding */
 	ALLOW(getrandom)
+	/* the fuse spawner (fuse_spawner.c): its requests, its end at exit */
+	ALLOW(wait4)
 	/* the file and image half: openat2 beneath roots, jails (fork, the
 	 * answer pipe, the child's own filter) */
 	POLICY_FILES

@@ -11,7 +11,7 @@
 
 /* auto's order: fastest first (issue 3) */
 static const struct snap_driver *const drivers[] = {
-	&driver_overlay, &driver_native,
+	&driver_overlay, &driver_fuse, &driver_native,
 };
 
 const struct snap_driver *

@@ -18,6 +18,10 @@ struct snapd_config {
 	int		test_hooks;
 };
 
+/* main.c: with --test-hooks, when <state>/test-stall names point, the
+ * file is removed and snapd stalls there (for a test's kill -9). */
+void snapd_test_stall(const char *point);
+
 /* handlers_snap.c: the SNAP_* and usage messages from solverd */
 extern const struct ipc_handler snapd_solverd_handlers[];
 /* A solverd connection closed: what it prepared, viewed, held or leased

@@ -206,6 +206,8 @@ make_mounted(const struct meta_snap *s, int64_t parent)
 		r = -errno;
 	if (r == 0 && writable)
 		r = st.drv->create(dir, nl ? lowers[0] : NULL);
+	if (r == 0)
+		snapd_test_stall("prepare");
 	if (r == 0 && mkdir(mnt, 0755) < 0)
 		r = -errno;
 	m = (struct snap_mount){ writable ? dir : NULL, (const char *const *)lowers,
@@ -283,9 +285,11 @@ store_commit(const char *prepared, struct store_info *out)
 	snap_fs(n, path, sizeof(path));
 	if ((r = tree_usage(path, &size)) < 0)
 		return r;
+	snapd_test_stall("commit");
 	/* the one step that makes it committed */
 	if ((r = meta_snap_set_committed(n, size)) < 0)
 		return r;
+	snapd_test_stall("committed");
 	if ((r = meta_snap_get(n, &s)) < 0)
 		return r;
 	fill_info(&s, out);
@@ -425,6 +429,7 @@ snap_delete_committed(int64_t n)
 		return r;
 	}
 	/* after the row: a crash here leaves a directory the sweep removes */
+	snapd_test_stall("gc");
 	snap_dir(n, path, sizeof(path));
 	return tree_remove(path);
 }

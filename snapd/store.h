@@ -52,10 +52,13 @@ int store_touch(const char *id);
 const char *store_driver_name(void);
 const char *store_driver_reason(void);
 /* For diffs: the directory holding only this committed snapshot's changes
- * (the overlay upper dir). Whiteouts in it are 0:0 character devices;
- * an opaque directory has the xattr user.overlay.opaque = "y"
- * (overlayfs with userxattr). -EOPNOTSUPP when the driver keeps full
- * copies (native): diff store_view()s of the snapshot and its parent. */
+ * (the overlay upper dir). Whiteouts in it are 0:0 character devices. An
+ * opaque directory has the xattr user.overlay.opaque = "y" (overlayfs
+ * with userxattr), or, made by fuse-overlayfs, the xattr
+ * user.fuseoverlayfs.opaque = "y" and two marker entries to leave out of
+ * a layer: a file ".wh..wh..opq" and a 0:0 device ".wh..opq".
+ * -EOPNOTSUPP when the driver keeps full copies (native): diff
+ * store_view()s of the snapshot and its parent. */
 int store_upper_dir(const char *committed, char *out, size_t size);
 
 /*

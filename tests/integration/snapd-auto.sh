@@ -19,11 +19,28 @@ kiln_stop
 # overlayfs refused: auto takes the next that works, and says why
 KILN_SNAPD_TEST_REFUSE=overlayfs kiln_start --net=host --test-hooks
 kilnctl info >"$T/info"
-assert_grep "^snapshotter: native (auto: overlayfs rejected: refused by the test hook" "$T/info"
-assert_grep "level=info msg=\"snapshotter: native (auto: overlayfs rejected" "$T/kilnd.log"
+assert_grep "^snapshotter: fuse-overlayfs (auto: overlayfs rejected: refused by the test hook" "$T/info"
+assert_grep "level=info msg=\"snapshotter: fuse-overlayfs (auto: overlayfs rejected" "$T/kilnd.log"
 prepare ""
 in_kiln "echo x >$SPATH/x"
 commit "$SID"
+kiln_stop
+
+# both refused: native, with both reasons
+KILN_SNAPD_TEST_REFUSE=overlayfs,fuse-overlayfs kiln_start --net=host --test-hooks
+kilnctl info >"$T/info"
+assert_grep "^snapshotter: native (auto: overlayfs rejected: refused by the test hook.*; fuse-overlayfs rejected: refused by the test hook" "$T/info"
+prepare ""
+in_kiln "echo x >$SPATH/x"
+commit "$SID"
+kiln_stop
+
+# without fuse-overlayfs on PATH, the reason names the package
+path_without_uidmap
+rm -f "$T/bin/fuse-overlayfs"
+PATH="$T/bin" KILN_SNAPD_TEST_REFUSE=overlayfs kiln_start --net=host --test-hooks
+kilnctl info >"$T/info"
+assert_grep "fuse-overlayfs rejected: fuse-overlayfs is not on PATH (package fuse-overlayfs)" "$T/info"
 kiln_stop
 
 # a driver asked for by name must work: snapd refuses to start, kilnd

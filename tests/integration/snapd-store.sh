@@ -1,10 +1,12 @@
 #!/bin/sh
 # snapd-store.sh: prepare/commit/view chains on each snapshotter: contents, removals, read-only views, usage numbers, stat, and nothing left mounted.
+# fuse-overlayfs: its daemons are children of snapd's spawner, and none is
+# left once kilnd stops.
 . "$KILN_SRCDIR/tests/integration/lib.sh"
 . "$KILN_SRCDIR/tests/integration/snapd-lib.sh"
 kiln_setup
 
-for driver in overlayfs native; do
+for driver in overlayfs fuse-overlayfs native; do
 	kiln_start --net=host --test-hooks --snapshotter=$driver
 	kilnctl info >"$T/info"
 	assert_grep "^snapshotter: $driver (asked for with --snapshotter)" "$T/info"
@@ -27,11 +29,11 @@ for driver in overlayfs native; do
 	    rm -r $SPATH/dir && mkdir $SPATH/dir && echo y >$SPATH/dir/y" ||
 	    fail "$driver: changing $SPATH"
 	commit "$child"
-	if [ $driver = overlayfs ]; then
+	if [ $driver != native ]; then
 		# its own layer only, not the parent's megabyte
-		[ "$SSIZE" -lt 65536 ] || fail "overlayfs: a small change has size $SSIZE"
+		[ "$SSIZE" -lt 65536 ] || fail "$driver: a small change has size $SSIZE"
 		up=$(SNAPD_DIR)/snapshots/${child#s}/fs
-		[ -c "$up/a" ] || fail "overlayfs: no whiteout for a in $up"
+		[ -c "$up/a" ] || fail "$driver: no whiteout for a in $up"
 	else
 		[ "$SSIZE" -ge 1048576 ] || fail "native: a full copy has size $SSIZE"
 	fi
@@ -78,7 +80,16 @@ for driver in overlayfs native; do
 
 	prepare "$base"
 	[ -n "$(kiln_mounts)" ] || fail "$driver: nothing mounted while $SID is prepared"
+	if [ $driver = fuse-overlayfs ]; then
+		prepare "$child"
+		fpid=$(pgrep -u "$(id -u)" -f "^fuse-overlayfs -f -o .*$SPATH\$") ||
+		    fail "no fuse-overlayfs for $SPATH"
+		[ "$(ps -o ppid= -p "$fpid" | tr -d ' ')" != "$(helper_pid snapd)" ] ||
+		    fail "fuse-overlayfs is snapd's own child, not its spawner's"
+	fi
 	kiln_stop
+	[ $driver != fuse-overlayfs ] || ! kill -0 "$fpid" 2>/dev/null ||
+	    fail "fuse-overlayfs $fpid outlived kilnd"
 	# a new kiln: nothing of the last one is mounted, the prepared one
 	# was dropped, the committed ones are there
 	kiln_start --net=host --test-hooks --snapshotter=$driver

@@ -1,7 +1,8 @@
 # tests/integration/snapd.mk: the snapd area's integration tests.
 SNAPD_TESTS += tests/integration/snapd-store.sh tests/integration/snapd-auto.sh \
 	tests/integration/snapd-sweep.sh tests/integration/snapd-cache.sh \
-	tests/integration/snapd-gc.sh
+	tests/integration/snapd-gc.sh tests/integration/snapd-deep.sh \
+	tests/integration/snapd-crash.sh
 EXTRA_DIST += tests/integration/snapd-lib.sh
 # --- snapfiles: layers, images, copies, checksums, exports ---
 SNAPD_TESTS += tests/integration/snapd-files-image.sh \
