@@ -148,7 +148,7 @@ setup_root(const struct exec_child *c, struct exec_ids *ids, struct exec_fail *f
 
 	if ((r = setup_stdio(c->fds[EXEC_FD_OUT], c->fds[EXEC_FD_ERR], f)) < 0)
 		return r;
-	r = mounts_setup(spec, &rootfd, f);
+	r = mounts_setup(c, &rootfd, f);
 	if (r == 0)
 		r = stepmounts_apply(c, rootfd, f);
 	if (rootfd >= 0)

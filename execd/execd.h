@@ -115,7 +115,7 @@ void container_child(const struct exec_child *c) __attribute__((noreturn));
 unsigned long container_clone_flags(const struct exec_spec *spec);
 
 /* mounts.c: the step's root, /proc, /dev, /sys, masked and read-only paths */
-int mounts_setup(const struct exec_spec *spec, int *rootfd, struct exec_fail *f);
+int mounts_setup(const struct exec_child *c, int *rootfd, struct exec_fail *f);
 int mounts_pivot(const char *rootfs, struct exec_fail *f);
 
 /* stepmounts.c: the mounts the step asked for, after mounts_setup */

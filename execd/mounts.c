@@ -40,18 +40,27 @@ static const char proc_advice[] =
     "systempaths=unconfined (Kubernetes: securityContext.procMount: Unmasked), "
     "or start kilnd with --no-process-sandbox";
 
+/* Where mounts_setup writes down the mount points it makes (stubs.c);
+ * the child is single-threaded and sets up one root. */
+static struct exec_stubs *top_stubs;
+
 /*
  * A mount point at the top of the rootfs, opened without following a
  * symlink the image may have put there, so no mount lands outside the
  * root. The mount then targets /proc/self/fd/N (crun does the same).
+ * One the image lacks is made, and removed after the step.
  */
 static int
 open_top(int rootfd, const char *name, char *path, size_t size)
 {
+	struct exec_fail ignored;
+	char top[16];
 	int fd;
 
-	if (mkdirat(rootfd, name, 0755) < 0 && errno != EEXIST)
-		return -errno;
+	snprintf(top, sizeof(top), "/%s", name);
+	if (faccessat(rootfd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT &&
+	    (fd = stubs_open(rootfd, top, 1, top_stubs, &ignored)) >= 0)
+		close(fd);
 	fd = openat(rootfd, name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -271,11 +280,12 @@ restrict_paths(const char *rootfs, int insecure, struct exec_fail *f)
  * for the step's own mounts.
  */
 int
-mounts_setup(const struct exec_spec *spec, int *rootfd, struct exec_fail *f)
+mounts_setup(const struct exec_child *c, int *rootfd, struct exec_fail *f)
 {
-	const char *rootfs = spec->rootfs;
+	const char *rootfs = c->spec->rootfs;
 	int r;
 
+	top_stubs = c->stubs;
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return exec_fail_set(f, errno, "making / private");
 	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
@@ -287,7 +297,7 @@ mounts_setup(const struct exec_spec *spec, int *rootfd, struct exec_fail *f)
 	    (r = mount_dev(*rootfd, rootfs, f)) < 0 ||
 	    (r = mount_sys(*rootfd, rootfs, f)) < 0)
 		return r;
-	return restrict_paths(rootfs, spec->insecure, f);
+	return restrict_paths(rootfs, c->spec->insecure, f);
 }
 
 /* STYLE rule 13: the old root stacks on the new one and is detached. */

@@ -68,19 +68,25 @@ static int
 cache_dir(const struct exec_mount *mt)
 {
 	mode_t mode = mt->mode >= 0 ? (mode_t)mt->mode : 0755;
-	int r = util_mkdir_p(mt->source, 0755), fd;
+	char parent[PATH_MAX], *slash;
+	int r = 0, fd;
 
-	if (r == 0) {
-		fd = open(mt->source, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			return -errno;
-		if (fchown(fd, mt->uid >= 0 ? (uid_t)mt->uid : 0,
-		    mt->gid >= 0 ? (gid_t)mt->gid : 0) < 0 || fchmod(fd, mode) < 0)
-			r = -errno;
-		close(fd);
-		return r;
+	snprintf(parent, sizeof(parent), "%s", mt->source);
+	if ((slash = strrchr(parent, '/')) != NULL && slash != parent) {
+		*slash = '\0';
+		if ((r = util_mkdir_p(parent, 0755)) < 0 && r != -EEXIST)
+			return r;
 	}
-	return r == -EEXIST ? 0 : r;
+	if (mkdir(mt->source, 0700) < 0)
+		return errno == EEXIST ? 0 : -errno;
+	fd = open(mt->source, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fchown(fd, mt->uid >= 0 ? (uid_t)mt->uid : 0,
+	    mt->gid >= 0 ? (gid_t)mt->gid : 0) < 0 || fchmod(fd, mode) < 0)
+		r = -errno;
+	close(fd);
+	return r;
 }
 
 static int

@@ -10,7 +10,7 @@ execd_rootfs() {
 	mkdir -p "$R/bin" "$R/tmp" "$R/etc"
 	cp "$bb" "$R/bin/busybox"
 	for a in sh cat echo id ls sleep ps mount unshare true false seq grep \
-	    hostname mkdir pwd kill wc head umask; do
+	    hostname mkdir pwd kill wc head umask stat dd touch rm env cut tr; do
 		ln -s busybox "$R/bin/$a"
 	done
 }
