@@ -4,6 +4,8 @@ bench_ready_time_SOURCES = bench/ready-time.c
 bench_ipc_bench_SOURCES = bench/ipc-bench.c
 bench_ipc_bench_CFLAGS = $(KILN_COMMON_CFLAGS)
 bench_ipc_bench_LDADD = $(KILN_COMMON_LIBS)
+# kiln-execd's per-step overhead
+EXTRA_DIST += bench/exec-step.sh
 # the Dockerfile frontend's parse and expansion times
 noinst_PROGRAMS += bench/dockerfile-bench
 bench_dockerfile_bench_SOURCES = bench/dockerfile-bench.c

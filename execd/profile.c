@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <stdint.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include "execd.h"
 #include "sandbox.h"
@@ -144,7 +145,7 @@ add_rule(scmp_filter_ctx ctx, uint32_t action, int nr, unsigned n,
 }
 
 static int
-add_arg_rules(scmp_filter_ctx ctx)
+add_arg_rules(scmp_filter_ctx ctx, int setup)
 {
 	struct scmp_arg_cmp c;
 	int r = 0;
@@ -155,7 +156,7 @@ add_arg_rules(scmp_filter_ctx ctx)
 	}
 	/* clone with flags in arg 0 (x86, arm: the same slot) */
 	c = SCMP_A0(SCMP_CMP_MASKED_EQ, NS_FLAGS, 0);
-	if (r == 0)
+	if (r == 0 && !setup)
 		r = add_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1, &c);
 	/* clone3 hides its flags in memory seccomp cannot read: ENOSYS makes
 	 * glibc fall back to clone, whose flags it can */
@@ -168,20 +169,43 @@ add_arg_rules(scmp_filter_ctx ctx)
 	return r;
 }
 
-/* Last thing before execve (STYLE rule 15): no_new_privs is already set. */
-int
-profile_step_load(struct exec_fail *f)
+/*
+ * What the spawner and a step's setup call beyond the profile: the
+ * namespaces, mounts and pivot of a step, its hostname, and clone with
+ * namespace flags (allowed whole: the profile's rule for clone is not
+ * added to this filter).
+ */
+static const int setup_allow[] = {
+	ALLOW(clone) ALLOW(mount) ALLOW(umount2) ALLOW(pivot_root)
+	ALLOW(sethostname) ALLOW(open_tree) ALLOW(move_mount) ALLOW(fsopen)
+	ALLOW(fsconfig) ALLOW(fsmount) ALLOW(mount_setattr)
+};
+
+/* The profile; with setup, the spawner's filter: the profile plus the
+ * setup calls, so that a step under both sees the profile alone. */
+static int
+profile_build(scmp_filter_ctx ctx, int setup)
+{
+	int r = sandbox_add_arches(ctx);
+
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(step_allow); i++)
+		r = add_rule(ctx, SCMP_ACT_ALLOW, step_allow[i], 0, NULL);
+	for (size_t i = 0; setup && r == 0 && i < ARRAY_SIZE(setup_allow); i++)
+		r = add_rule(ctx, SCMP_ACT_ALLOW, setup_allow[i], 0, NULL);
+	if (r == 0)
+		r = add_arg_rules(ctx, setup);
+	return r;
+}
+
+static int
+profile_load(int setup, struct exec_fail *f)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
 	int r;
 
 	if (ctx == NULL)
 		return exec_fail_set(f, ENOMEM, "building the seccomp profile");
-	r = sandbox_add_arches(ctx);
-	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(step_allow); i++)
-		r = add_rule(ctx, SCMP_ACT_ALLOW, step_allow[i], 0, NULL);
-	if (r == 0)
-		r = add_arg_rules(ctx);
+	r = profile_build(ctx, setup);
 	if (r < 0) {
 		seccomp_release(ctx);
 		return exec_fail_set(f, -r, "building the seccomp profile");
@@ -191,4 +215,20 @@ profile_step_load(struct exec_fail *f)
 	if (r < 0)
 		return exec_fail_set(f, -r, "loading the seccomp profile");
 	return 0;
+}
+
+/* Last thing before execve (STYLE rule 15): no_new_privs is already set. */
+int
+profile_step_load(struct exec_fail *f)
+{
+	return profile_load(0, f);
+}
+
+/* The spawner's own, before its loop; no_new_privs is set here. */
+int
+profile_spawner_load(struct exec_fail *f)
+{
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return exec_fail_set(f, errno, "PR_SET_NO_NEW_PRIVS");
+	return profile_load(1, f);
 }

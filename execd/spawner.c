@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -28,10 +29,11 @@
  * So execd forks this process in its setup, before it drops its
  * capabilities and loads its filter. The spawner keeps only the
  * capabilities the steps' setup needs, talks to nobody but execd over a
- * socketpair, and loads no filter of its own: anything it loads, every
- * step inherits (a filter of "step profile plus setup syscalls, EPERM
- * otherwise" is the next tightening). execd proper then needs no
- * capability and nothing beyond the base policy (policy.c).
+ * socketpair, and loads a filter of its own that every step inherits:
+ * the step profile plus the setup calls (profile.c), EPERM for the rest,
+ * so that under both a step sees the step profile alone. execd proper
+ * then needs no capability and nothing beyond the base policy
+ * (policy.c).
  */
 
 /* namespaces, mounts, pivot_root, lo up; then the steps' own set */
@@ -49,7 +51,18 @@ struct step {
 	int		 cancelled;
 	char		*rootfs;
 	struct exec_stubs *stubs;	/* shared with the child until its exec */
+	struct timespec	 t_run;		/* EXEC_RUN came */
+	double		 setup_us;	/* EXEC_RUN to execve */
 };
+
+static double
+us_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) * 1e6 + (double)(t.tv_nsec - t0->tv_nsec) / 1e3;
+}
 
 struct spawner {
 	struct event_base	*base;
@@ -148,6 +161,9 @@ on_sigchld(evutil_socket_t sig, short what, void *arg)
 		}
 		if (sp->peer)
 			send_exit(sp, s, status);
+		/* bench/exec-step.sh reads these */
+		log_debug("step %u: setup %.0f us, reaped %.0f us after EXEC_RUN",
+		    s->tag, s->setup_us, us_since(&s->t_run));
 		step_remove(sp, s);
 	}
 }
@@ -206,6 +222,7 @@ step_new(const struct exec_spec *spec, uint32_t tag)
 	if (s == NULL)
 		return NULL;
 	s->tag = tag;
+	clock_gettime(CLOCK_MONOTONIC, &s->t_run);
 	s->rootfs = strdup(spec->rootfs);
 	s->stubs = stubs_new();
 	if (s->rootfs == NULL || s->stubs == NULL) {
@@ -259,6 +276,7 @@ start_step(struct spawner *sp, struct ipc_msg *m, const struct exec_spec *spec)
 		return 0;
 	}
 	close(sync[0]);
+	s->setup_us = us_since(&s->t_run);
 	s->pid = pid;
 	s->next = sp->steps;
 	sp->steps = s;
@@ -334,6 +352,7 @@ static void __attribute__((noreturn))
 spawner_main(int fd, pid_t parent)
 {
 	static struct spawner sp;
+	struct exec_fail f;
 	struct event *ev;
 
 	/* bubblewrap's order: set the death signal, then check the parent */
@@ -355,6 +374,13 @@ spawner_main(int fd, pid_t parent)
 	if (sp.peer == NULL || ev == NULL || event_add(ev, NULL) < 0)
 		_exit(1);
 	ipc_peer_set_close_cb(sp.peer, on_execd_closed, &sp);
+	/* last before the loop: every step inherits it, so it is the step
+	 * profile plus what setting a step up needs; a step allowed to be
+	 * insecure must inherit none, so then there is none */
+	if (!execd_opts.allow_insecure && profile_spawner_load(&f) < 0) {
+		log_error("execd-spawner: %s: %s", f.what, strerror(f.err));
+		_exit(1);
+	}
 	event_base_dispatch(sp.base);
 	/* steps killed; their reaping is the kernel's once we are gone */
 	_exit(0);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include "execd.h"
+#include "log.h"
 #include "util.h"
 
 /*
@@ -20,6 +21,8 @@
  */
 
 #define STUB_MAX_HOPS	16
+#define STUB_BUSY_TRIES	50
+#define STUB_BUSY_WAIT_US	2000
 
 int
 stubs_open_in_root(int rootfd, const char *path, int flags)
@@ -185,30 +188,52 @@ stubs_open(int rootfd, const char *target, int dir, struct exec_stubs *st,
 	return fd;
 }
 
-/* Only what is still empty goes; its parent gets its times back unless
- * the step changed it too. */
+/* EBUSY: a mount on it in the step's namespace is still being torn
+ * down, which takes the kernel a moment after the step's last exit. */
+static int
+unlink_stub(int parent, const char *name, int flags)
+{
+	for (int tries = 0; tries < STUB_BUSY_TRIES; tries++) {
+		if (unlinkat(parent, name, flags) == 0)
+			return 0;
+		if (errno != EBUSY)
+			return -errno;
+		usleep(STUB_BUSY_WAIT_US);
+	}
+	return -EBUSY;
+}
+
+/* Only what is still empty goes (a file with content or a directory
+ * with entries is the step's own doing); its parent gets its times back
+ * unless the step changed it too. */
 static void
 remove_one(int rootfd, const struct exec_stub *s)
 {
 	char pdir[PATH_MAX];
 	const char *name;
 	struct stat sb, pst;
-	int parent, r = -1;
+	int parent, r;
 
 	if (split_path(s->path, pdir, sizeof(pdir), &name) < 0)
 		return;
 	parent = stubs_open_in_root(rootfd, pdir, O_RDONLY | O_DIRECTORY);
 	if (parent < 0)
 		return;
-	if (fstat(parent, &pst) == 0 && fstatat(parent, name, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
-		if (s->dir && S_ISDIR(sb.st_mode))
-			r = unlinkat(parent, name, AT_REMOVEDIR);
-		else if (!s->dir && S_ISREG(sb.st_mode) && sb.st_size == 0)
-			r = unlinkat(parent, name, 0);
-	}
+	if (fstat(parent, &pst) < 0 || fstatat(parent, name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+		goto out;
+	if (s->dir && S_ISDIR(sb.st_mode))
+		r = unlink_stub(parent, name, AT_REMOVEDIR);
+	else if (!s->dir && S_ISREG(sb.st_mode) && sb.st_size == 0)
+		r = unlink_stub(parent, name, 0);
+	else
+		goto out;
+	if (r < 0 && r != -ENOTEMPTY)
+		log_warn("the mount point %s stays in the rootfs: %s", s->path,
+		    strerror(-r));
 	if (r == 0 && pst.st_mtim.tv_sec == s->parent_after.tv_sec &&
 	    pst.st_mtim.tv_nsec == s->parent_after.tv_nsec)
 		(void)futimens(parent, s->parent_before);
+out:
 	close(parent);
 }
 

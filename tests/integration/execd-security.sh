@@ -6,14 +6,20 @@ kiln_setup
 execd_rootfs
 kiln_start --net=host --test-hooks
 
-# the reduced sets, no_new_privs, one filter (the step profile, not execd's)
+# the reduced sets, no_new_privs, two filters: the spawner's (the step
+# profile plus the setup calls) and the step profile, not execd's
 step -- cat /proc/self/status
-for want in "NoNewPrivs:	1" "Seccomp:	2" "Seccomp_filters:	1" \
+for want in "NoNewPrivs:	1" "Seccomp:	2" "Seccomp_filters:	2" \
     "CapEff:	00000000a80425fb" "CapPrm:	00000000a80425fb" \
     "CapBnd:	00000000a80425fb" "CapInh:	0000000000000000" \
     "CapAmb:	0000000000000000"; do
 	grep -q "^$want\$" "$T/out" || fail "no '$want' in the step's status: $(cat "$T/out")"
 done
+
+# the spawner runs under its filter too, execd under its own
+spawner=$(pgrep -P "$(helper_pid execd)" -x execd-spawner) || fail "no execd-spawner"
+grep -q "^Seccomp:	2$" "/proc/$spawner/status" || fail "execd-spawner has no seccomp filter"
+grep -q "^Seccomp_filters:	1$" "/proc/$spawner/status" || fail "execd-spawner: not one filter"
 
 # its own pid namespace: only itself, and the daemon is out of reach
 # (busybox sh execs its last command: ps is pid 1)
