@@ -21,6 +21,7 @@ tests_unit_test_ipc_peer_LDADD = $(UNIT_LIBS)
 include tests/unit/snapd.mk
 include tests/unit/solverd.mk
 include tests/unit/image.mk
+include tests/unit/execd.mk
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
