@@ -26,7 +26,8 @@ trap cleanup EXIT
 
 # the same busybox rootfs for kiln and runc (runc's bundle holds it)
 R="$W/bundle/rootfs"
-mkdir -p "$R/bin" "$R/tmp" "$R/etc"
+# /proc, /dev and /sys as every image has them
+mkdir -p "$R/bin" "$R/tmp" "$R/etc" "$R/proc" "$R/dev" "$R/sys"
 cp "$(command -v busybox)" "$R/bin/busybox"
 for a in sh true sleep; do ln -s busybox "$R/bin/$a"; done
 have_runc=0
@@ -64,11 +65,13 @@ timed() {
 for i in 1 2 3 4 5 6 7 8 9 10; do
 	"$KILNCTL" debug run --rootfs "$R" -- true
 done
+sleep 0.5
 skip=$(grep -c 'reaped .* us after EXEC_RUN' "$W/kilnd.log" || true)
 for i in $(seq "$RUNS"); do
 	timed "$W/kilnctl" "$KILNCTL" debug run --rootfs "$R" -- true
 	timed "$W/unshare" unshare -Urmpf --mount-proc true
-	[ $have_runc = 1 ] && timed "$W/runc" runc --root "$W/runc-state" run -b "$W/bundle" "b$i"
+	# runc would relay a NOTIFY_SOCKET and wait for the container to notify
+	[ $have_runc = 1 ] && timed "$W/runc" env -u NOTIFY_SOCKET runc --root "$W/runc-state" run -b "$W/bundle" "b$i"
 done
 grep 'reaped .* us after EXEC_RUN' "$W/kilnd.log" | sed "1,${skip}d" |
     sed -n 's/.*setup \([0-9]*\) us, reaped \([0-9]*\) us.*/\1 \2/p' >"$W/execd"

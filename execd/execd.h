@@ -150,6 +150,8 @@ int caps_step_apply(const struct exec_ids *ids, int insecure, struct exec_fail *
 
 /* profile.c: the steps' default seccomp profile (Docker's, as an allowlist) */
 int profile_step_load(struct exec_fail *f);
+/* in the spawner, once: the profile compiled for every step to load */
+int profile_step_prepare(void);
 /* the spawner's: the profile plus the steps' setup calls, EPERM else */
 int profile_spawner_load(struct exec_fail *f);
 

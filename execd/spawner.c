@@ -354,6 +354,7 @@ spawner_main(int fd, pid_t parent)
 	static struct spawner sp;
 	struct exec_fail f;
 	struct event *ev;
+	int r;
 
 	/* bubblewrap's order: set the death signal, then check the parent */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
@@ -377,6 +378,10 @@ spawner_main(int fd, pid_t parent)
 	/* last before the loop: every step inherits it, so it is the step
 	 * profile plus what setting a step up needs; a step allowed to be
 	 * insecure must inherit none, so then there is none */
+	if ((r = profile_step_prepare()) < 0) {
+		log_error("execd-spawner: compiling the step profile: %s", strerror(-r));
+		_exit(1);
+	}
 	if (!execd_opts.allow_insecure && profile_spawner_load(&f) < 0) {
 		log_error("execd-spawner: %s: %s", f.what, strerror(f.err));
 		_exit(1);
