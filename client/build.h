@@ -25,8 +25,10 @@ struct bopt_context {
 };
 
 struct bopt_output {
-	char		 type[8];	/* "local" or "tar" */
-	const char	*dest;		/* "-": standard output (tar) */
+	char		 type[16];	/* "local", "tar", "oci", "docker" */
+	const char	*dest;		/* "-": standard output (tar, oci, docker) */
+	const char	*name;		/* oci, docker: the archive's image name */
+	char		 wire[300];	/* as BUILD carries it: "oci,name=REF" */
 };
 
 struct build_opts {
@@ -36,6 +38,7 @@ struct build_opts {
 	const char	*platform;
 	const char	*metadata_file;
 	int		 no_cache;
+	int		 pull, push;	/* --pull; --push or type=image,push=true */
 	enum bopt_progress progress;
 	char		*args[BOPT_MAX_LIST];	/* "K=V", resolved */
 	int		 nargs;

@@ -13,8 +13,9 @@ bopt_usage(FILE *out)
 	    "    [--build-context NAME=DIR|docker-image://REF|oci-layout://DIR[:TAG]]... "
 	    "[--no-cache] [--no-cache-filter STAGE]...\n"
 	    "    [--progress auto|tty|plain|rawjson] "
-	    "[--output type=local,dest=DIR | type=tar,dest=FILE|-]\n"
-	    "    [-t NAME]... [--metadata-file FILE] [--platform P] CONTEXT\n");
+	    "[--output type=local,dest=DIR | type=tar,dest=FILE|-\n"
+	    "     | type=oci|docker,dest=FILE|-[,name=REF] | type=image,name=REF[,push=true]]\n"
+	    "    [-t NAME]... [--push] [--pull] [--metadata-file FILE] [--platform P] CONTEXT\n");
 }
 
 static int
@@ -99,19 +100,61 @@ add_secret(struct build_opts *o, char *v)
 	return 0;
 }
 
+struct output_parse {
+	struct bopt_output	*out;
+	const char		*name;
+	int			 push;	/* -1: not given */
+};
+
+/* type=local|tar|oci|docker|image|registry, dest=, name=, push= */
 static int
 output_pair(void *arg, const char *k, const char *v)
 {
-	struct bopt_output *out = arg;
+	struct output_parse *op = arg;
+	struct bopt_output *out = op->out;
 
 	if (strcmp(k, "type") == 0) {
-		if (strcmp(v, "local") && strcmp(v, "tar"))
+		if (strcmp(v, "local") && strcmp(v, "tar") && strcmp(v, "oci") &&
+		    strcmp(v, "docker") && strcmp(v, "image") && strcmp(v, "registry"))
 			return -ENOTSUP;
 		snprintf(out->type, sizeof(out->type), "%s", v);
 	} else if (strcmp(k, "dest") == 0)
 		out->dest = v;
+	else if (strcmp(k, "name") == 0)
+		op->name = v;
+	else if (strcmp(k, "push") == 0 && (!strcmp(v, "true") || !strcmp(v, "false")))
+		op->push = strcmp(v, "true") == 0;
 	else
 		return -EINVAL;
+	return 0;
+}
+
+/* type=image and type=registry are -t names (pushed for registry or
+ * push=true); oci and docker write an archive, as tar does */
+static int
+output_kind(struct build_opts *o, struct output_parse *op, const char *orig)
+{
+	struct bopt_output *out = &o->output;
+	int image = !strcmp(out->type, "image") || !strcmp(out->type, "registry");
+
+	if (image) {
+		if (op->name == NULL || out->dest)
+			return bad("--output type=image takes name=REF[,push=true], no dest",
+			    orig);
+		if (o->ntags >= BOPT_MAX_LIST)
+			return bad("too many names", orig);
+		o->tags[o->ntags++] = op->name;
+		o->push |= op->push == 1 || (op->push == -1 && !strcmp(out->type, "registry"));
+		out->type[0] = '\0';	/* no descriptor of its own */
+		return 0;
+	}
+	if (op->push != -1 || (op->name && strcmp(out->type, "oci") &&
+	    strcmp(out->type, "docker")))
+		return bad("name= is for type=oci, docker and image; push= for image",
+		    orig);
+	out->name = op->name;
+	snprintf(out->wire, sizeof(out->wire), "%s%s%s", out->type, op->name ? ",name=" : "",
+	    op->name ? op->name : "");
 	return 0;
 }
 
@@ -120,26 +163,31 @@ output_pair(void *arg, const char *k, const char *v)
 static int
 set_output(struct build_opts *o, char *v)
 {
+	struct output_parse op = { &o->output, NULL, -1 };
 	char orig[512];
 	int r;
 
 	snprintf(orig, sizeof(orig), "%s", v);
 	if (o->output.type[0])
-		return bad("only one --output is supported", v);
+		return bad("only one --output with a destination is supported", v);
 	if (strchr(v, '=') == NULL) {
 		snprintf(o->output.type, sizeof(o->output.type), "%s",
 		    strcmp(v, "-") == 0 ? "tar" : "local");
+		snprintf(o->output.wire, sizeof(o->output.wire), "%s", o->output.type);
 		o->output.dest = v;
 		return 0;
 	}
-	r = each_pair(v, output_pair, &o->output);
+	r = each_pair(v, output_pair, &op);
 	if (r == -ENOTSUP)
-		return bad("--output type is local or tar (OCI, docker and registry "
-		    "outputs are not supported yet)", orig);
-	if (r < 0 || !o->output.type[0] || o->output.dest == NULL)
-		return bad("--output takes type=local,dest=DIR or type=tar,dest=FILE|-",
+		return bad("--output type is local, tar, oci, docker, image or registry",
 		    orig);
-	return 0;
+	if (r == 0 && o->output.type[0] && o->output.dest == NULL &&
+	    strcmp(o->output.type, "image") && strcmp(o->output.type, "registry"))
+		r = -EINVAL;
+	if (r < 0 || !o->output.type[0])
+		return bad("--output takes type=local,dest=DIR, type=tar|oci|docker,"
+		    "dest=FILE|- or type=image,name=REF", orig);
+	return output_kind(o, &op, orig);
 }
 
 static int
@@ -164,6 +212,17 @@ add_context(struct build_opts *o, const char *v)
 	else
 		c->dir = eq;
 	o->ncontexts++;
+	return 0;
+}
+
+static int
+has_arg(const struct build_opts *o, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (int i = 0; i < o->nargs; i++)
+		if (strncmp(o->args[i], key, n) == 0 && o->args[i][n] == '=')
+			return 1;
 	return 0;
 }
 
@@ -251,6 +310,10 @@ bopt_parse(int argc, char **argv, struct build_opts *o)
 			o->no_cache = 1;
 			continue;
 		}
+		if (strcmp(a, "--push") == 0 || strcmp(a, "--pull") == 0) {
+			*(strcmp(a, "--push") == 0 ? &o->push : &o->pull) = 1;
+			continue;
+		}
 		snprintf(name, sizeof(name), "%s", a);
 		if ((eq = strchr(name, '=')) && name[1] == '-') {
 			*eq = '\0';
@@ -266,6 +329,13 @@ bopt_parse(int argc, char **argv, struct build_opts *o)
 	}
 	if (o->context == NULL)
 		return bad("a CONTEXT directory is needed", "");
+	if (o->push && o->ntags == 0)
+		return bad("--push needs a name: -t NAME or --output type=image,name=REF",
+		    "--push");
+	/* as buildx: the environment's SOURCE_DATE_EPOCH is a build arg */
+	if (getenv("SOURCE_DATE_EPOCH") && !has_arg(o, "SOURCE_DATE_EPOCH") &&
+	    (r = add_arg(o, "SOURCE_DATE_EPOCH")) < 0)
+		return r;
 	if (strcmp(o->context, "-") == 0)
 		return bad("a context from standard input is not supported; name a "
 		    "directory", o->context);

@@ -256,12 +256,13 @@ bsend_pack(struct ipc_wr *w, const struct bsend *b, const struct build_opts *o)
 	ipc_wr_str(w, o->target ? o->target : "");
 	pack_strs(w, o->args, o->nargs);
 	pack_strs(w, b->ignore, (int)b->nignore);
-	msgpack_pack_uint32(&w->pk, o->no_cache ? BUILD_NO_CACHE : 0);
+	msgpack_pack_uint32(&w->pk, (o->no_cache ? BUILD_NO_CACHE : 0) |
+	    (o->pull ? BUILD_PULL : 0) | (o->push ? BUILD_PUSH : 0));
 	pack_strs(w, (char *const *)o->filters, o->nfilters);
 	ipc_wr_str(w, o->platform ? o->platform : "");
 	msgpack_pack_array(&w->pk, o->output.type[0] ? 1 : 0);
 	if (o->output.type[0])
-		ipc_wr_str(w, o->output.type);
+		ipc_wr_str(w, o->output.wire);
 	pack_strs(w, (char *const *)o->tags, o->ntags);
 	msgpack_pack_array(&w->pk, (size_t)o->nsecrets);
 	for (int i = 0; i < o->nsecrets; i++)

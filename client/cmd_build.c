@@ -32,6 +32,7 @@ struct bresult {
 	char		 id[64], image[80], config[80];
 	uint64_t	 steps, cached;
 	int64_t		 ms;
+	uint64_t	 size;		/* the manifest's */
 };
 
 static int
@@ -55,7 +56,7 @@ parse_result(const struct ipc_msg *m, struct bresult *res)
 	    rd_copy(&rd, res->image, sizeof(res->image)) ||
 	    rd_copy(&rd, res->config, sizeof(res->config)) ||
 	    ipc_rd_u64(&rd, &res->steps) || ipc_rd_u64(&rd, &res->cached) ||
-	    ipc_rd_i64(&rd, &res->ms) || ipc_rd_end(&rd))
+	    ipc_rd_i64(&rd, &res->ms) || ipc_rd_u64(&rd, &res->size) || ipc_rd_end(&rd))
 		return -EBADMSG;
 	return 0;
 }
@@ -79,6 +80,10 @@ write_metadata(const char *path, const struct bresult *res, const struct build_o
 		progress_json_str(f, res->image, strlen(res->image));
 		fputs(",\n  \"containerimage.config.digest\": ", f);
 		progress_json_str(f, res->config, strlen(res->config));
+		fprintf(f, ",\n  \"containerimage.descriptor\": {\"mediaType\": "
+		    "\"application/vnd.oci.image.manifest.v1+json\", \"digest\": ");
+		progress_json_str(f, res->image, strlen(res->image));
+		fprintf(f, ", \"size\": %llu}", (unsigned long long)res->size);
 	}
 	if (names[0]) {
 		fputs(",\n  \"image.name\": ", f);

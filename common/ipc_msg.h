@@ -244,7 +244,9 @@
 	 *  **, ! exceptions, last match wins), u32 flags (BUILD_*), \
 	 *  [str stage...] --no-cache-filter, str platform ("": the \
 	 *  daemon's), [str output...] ("local": a directory fd, "tar": a \
-	 *  writable fd), [str name...] -t names, [str id...] secrets (one fd \
+	 *  writable fd; "oci" and "docker", optionally ",name=REF": a \
+	 *  writable fd for the image's IMAGE_EXPORT archive, named REF or \
+	 *  the first -t name), [str name...] -t names, [str id...] secrets (one fd \
 	 *  each: a regular file or memfd read from offset 0), [[str name, \
 	 *  str image ("": a directory fd)]...] --build-context] + fds, in \
 	 *  order: \
@@ -271,7 +273,7 @@
 	X(BUILD_WARN,   104, EVENT, P_SOLVERD, 0) \
 	/* [str build id, str image manifest digest ("": no image made), \
 	 *  str config digest ("": none), u64 steps, u64 cached steps, \
-	 *  i64 duration ms] */ \
+	 *  i64 duration ms, u64 manifest size (0: none)] */ \
 	X(BUILD_RESULT, 105, REPLY, P_SOLVERD, 0) \
 	/* client -> solverd: [u32 id of the client's BUILD]: kill its running \
 	 * steps, keep nothing half-made; the BUILD ends with ERROR ECANCELED */ \
@@ -378,6 +380,8 @@
 
 /* BUILD flags */
 #define BUILD_NO_CACHE		0x1	/* --no-cache: look nothing up, store results */
+#define BUILD_PULL		0x2	/* --pull: IMAGE_PULL each base image first */
+#define BUILD_PUSH		0x4	/* --push: IMAGE_PUSH each -t name after */
 
 /* SNAP_COPY and SNAP_CHECKSUM flags */
 #define SNAP_COPY_FOLLOW	0x1	/* follow a source that is a symlink */

@@ -22,7 +22,10 @@ const int netd_syscalls[] = {
 	/* name resolution: glibc's stub resolver (UDP, A and AAAA at once),
 	 * run by libcurl in a thread that signals over a socketpair */
 	ALLOW(sendmmsg) ALLOW(socketpair) ALLOW(clone) ALLOW(clone3)
-	ALLOW(set_robust_list) ALLOW(rseq)
+	ALLOW(set_robust_list) ALLOW(rseq) ALLOW(sched_getaffinity)
+	/* the resolver asks FIONREAD of its UDP socket, and uname for the
+	 * host name; netd has no capability an ioctl could use */
+	ALLOW(ioctl) ALLOW(uname)
 	/* reading /etc/resolv.conf, /etc/hosts, nsswitch, CA bundles, the
 	 * Docker config file: netd runs as the user, with the user's view */
 	ALLOW(openat) ALLOW(newfstatat) ALLOW(fstat) ALLOW(lseek)

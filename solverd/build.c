@@ -106,13 +106,14 @@ reply_result(struct build *b, struct ipc_peer *p)
 	struct ipc_wr w;
 
 	ipc_wr_init(&w);
-	msgpack_pack_array(&w.pk, 6);
+	msgpack_pack_array(&w.pk, 7);
 	ipc_wr_str(&w, b->bid);
 	ipc_wr_str(&w, b->image_digest);
 	ipc_wr_str(&w, b->config_digest);
 	msgpack_pack_uint64(&w.pk, b->steps);
 	msgpack_pack_uint64(&w.pk, b->cached);
 	msgpack_pack_int64(&w.pk, build_ms(b));
+	msgpack_pack_uint64(&w.pk, b->image_size);
 	ipc_send(p, IPC_BUILD_RESULT, b->id, &w, NULL, 0);
 	ipc_wr_free(&w);
 }
@@ -349,6 +350,8 @@ dispatch_now(struct build *b)
 struct resolve_call {
 	struct build	*b;
 	char		*ref;
+	int		 pulled;	/* IMAGE_PULL was tried */
+	int		 forced;	/* --pull: a failed pull is the answer */
 };
 
 static int
@@ -383,28 +386,13 @@ add_image(struct build *b, const char *ref, const struct ipc_msg *m)
 	return img->ref && img->digest && img->snap ? 0 : -ENOMEM;
 }
 
+/* The end of one base image's lookup: the build goes on when all are in. */
 static void
-on_resolved(struct ipc_peer *p, struct ipc_msg *m, void *arg)
+resolve_end(struct resolve_call *c)
 {
-	struct resolve_call *c = arg;
 	struct build *b = c->b;
-	char why[512];
-	int err, r;
 
 	b->pending--;
-	if (m && m->hdr.type == IPC_IMAGE_RESOLVED) {
-		if ((r = add_image(b, c->ref, m)) < 0)
-			build_fail(b, -r, "%s: a bad image (its config or reply): %s", c->ref,
-			    strerror(-r));
-	} else {
-		snapc_why(m, PROC_SNAPD, &err, why, sizeof(why));
-		if (err == ENOENT)
-			build_fail(b, err, "%s: no such image in the local store (import it "
-			    "with 'kilnctl image import', or build it with -t %s)", c->ref,
-			    c->ref);
-		else
-			build_fail(b, err, "%s: resolving the image: %s", c->ref, why);
-	}
 	free(c->ref);
 	free(c);
 	if (b->failed) {
@@ -415,12 +403,70 @@ on_resolved(struct ipc_peer *p, struct ipc_msg *m, void *arg)
 	build_unref(b);
 }
 
+static void on_resolved(struct ipc_peer *p, struct ipc_msg *m, void *arg);
+
+static int
+resolve_send(struct resolve_call *c)
+{
+	struct ipc_wr w;
+	int r;
+
+	ipc_wr_init(&w);
+	msgpack_pack_array(&w.pk, 1);
+	ipc_wr_str(&w, c->ref);
+	r = snapc_call(c->b->h, PROC_SNAPD, IPC_IMAGE_RESOLVE, &w, NULL, 0, on_resolved, c);
+	ipc_wr_free(&w);
+	return r;
+}
+
+/* pulled (or not): resolve it now */
+static void
+resolve_pulled(struct build *b, void *arg, int err, const char *why)
+{
+	struct resolve_call *c = arg;
+	int r;
+
+	if (err) {
+		build_fail(b, err, "%s: %s%s", c->ref, c->forced ? "" : "not in the local "
+		    "store, and the pull failed: ", why);
+		resolve_end(c);
+	} else if ((r = resolve_send(c)) < 0) {
+		build_fail(b, -r, "%s: resolving the image: %s", c->ref, strerror(-r));
+		resolve_end(c);
+	}
+}
+
+static void
+on_resolved(struct ipc_peer *p, struct ipc_msg *m, void *arg)
+{
+	struct resolve_call *c = arg;
+	struct build *b = c->b;
+	char why[512];
+	int err, r;
+
+	if (m && m->hdr.type == IPC_IMAGE_RESOLVED) {
+		if ((r = add_image(b, c->ref, m)) < 0)
+			build_fail(b, -r, "%s: a bad image (its config or reply): %s", c->ref,
+			    strerror(-r));
+	} else {
+		snapc_why(m, PROC_SNAPD, &err, why, sizeof(why));
+		/* not here: from its registry, once */
+		if (err == ENOENT && !c->pulled && !b->failed) {
+			c->pulled = 1;
+			if ((r = build_pull(b, c->ref, resolve_pulled, c)) == 0)
+				return;
+			snprintf(why, sizeof(why), "pulling: %s", strerror(-r));
+		}
+		build_fail(b, err, "%s: resolving the image: %s", c->ref, why);
+	}
+	resolve_end(c);
+}
+
 static int
 resolve_images(struct build *b)
 {
 	for (size_t i = 0; i < b->fe.need.n; i++) {
 		struct resolve_call *c = calloc(1, sizeof(*c));
-		struct ipc_wr w;
 		int r;
 
 		if (c == NULL || (c->ref = strdup(b->fe.need.v[i])) == NULL) {
@@ -428,11 +474,9 @@ resolve_images(struct build *b)
 			return -ENOMEM;
 		}
 		c->b = b;
-		ipc_wr_init(&w);
-		msgpack_pack_array(&w.pk, 1);
-		ipc_wr_str(&w, c->ref);
-		r = snapc_call(b->h, PROC_SNAPD, IPC_IMAGE_RESOLVE, &w, NULL, 0, on_resolved, c);
-		ipc_wr_free(&w);
+		/* --pull: ask the registry first; the local copy answers after */
+		c->pulled = c->forced = b->pull;
+		r = b->pull ? build_pull(b, c->ref, resolve_pulled, c) : resolve_send(c);
 		if (r < 0) {
 			free(c->ref);
 			free(c);
@@ -480,7 +524,8 @@ parse_and_prepare(struct build *b, const char *text, size_t len)
 	}
 	b->df_parsed = 1;
 	b->opts.platform = platform_self();
-	b->opts.now = (long long)time(NULL);
+	/* SOURCE_DATE_EPOCH: the same Dockerfile and context, the same image */
+	b->opts.now = export_epoch(b) >= 0 ? export_epoch(b) : (long long)time(NULL);
 	r = fe_prepare(&b->fe, &b->df, &b->opts);
 	if (r == -EINVAL)
 		snprintf(b->error, sizeof(b->error), "%s",

@@ -65,6 +65,8 @@ struct build {
 	uint64_t		 steps, cached;
 	/* the result */
 	char			 image_digest[80], config_digest[80];
+	uint64_t		 image_size;	/* the manifest's bytes */
+	int			 pull, push;	/* BUILD_PULL, BUILD_PUSH */
 };
 
 /* build.c */
@@ -102,6 +104,26 @@ void progress_warn(struct build *b, const char *fmt, ...)
 
 /* export.c: outputs and -t names, then build_finish() */
 int export_start(struct build *b);
+/* Calls of the export phase: each holds a reference and counts in
+ * b->pending until export_returned. */
+int export_call(struct build *b, uint16_t type, struct ipc_wr *w, int *fds, int nfds,
+    ipc_reply_fn cb, void *arg);
+void export_returned(struct build *b);
+
+/* export_oci.c: the image's archives (--output type=oci, type=docker) and
+ * its pushes (--push), once it is made */
+/* "oci", "docker", "oci,name=REF" ... */
+int export_is_archive(const char *output);
+/* Whether the build must make an image even without -t names. */
+int export_wants_image(const struct build *b);
+/* SOURCE_DATE_EPOCH of the build args, or -1 */
+int64_t export_epoch(const struct build *b);
+/* Sends the IMAGE_EXPORT and IMAGE_PUSH calls for the image just made. */
+void export_after_image(struct build *b);
+
+/* build_pull.c: IMAGE_PULL of a base image, then done */
+typedef void (*build_pull_fn)(struct build *b, void *arg, int err, const char *why);
+int build_pull(struct build *b, const char *ref, build_pull_fn done, void *arg);
 void build_finish(struct build *b);
 
 #endif

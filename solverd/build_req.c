@@ -150,8 +150,9 @@ read_outputs(struct build *b, struct ipc_rd *rd, struct ipc_msg *m, int *next)
 	int r = read_strv(rd, &outs);
 
 	for (size_t i = 0; r == 0 && i < outs.n; i++) {
-		if (strcmp(outs.v[i], "local") && strcmp(outs.v[i], "tar"))
-			r = bad(b, EINVAL, "BUILD: outputs are local or tar");
+		if (strcmp(outs.v[i], "local") && strcmp(outs.v[i], "tar") &&
+		    !export_is_archive(outs.v[i]))
+			r = bad(b, EINVAL, "BUILD: outputs are local, tar, oci or docker");
 		else if (*next >= m->nfds || b->nout >= BUILD_MAX_OUT)
 			r = bad(b, EBADMSG, "BUILD: an output without its descriptor");
 		else {
@@ -200,6 +201,8 @@ build_req_decode(struct build *b, struct ipc_msg *m, char **text, size_t *len)
 	b->opts.target = target;
 	target = NULL;
 	b->opts.no_cache = (flags & BUILD_NO_CACHE) != 0;
+	b->pull = (flags & BUILD_PULL) != 0;
+	b->push = (flags & BUILD_PUSH) != 0;
 	if (*platform && !platform_supported(platform)) {
 		snprintf(b->error, sizeof(b->error), "platform %s is not supported: this "
 		    "daemon builds for %s only", platform, platform_self());

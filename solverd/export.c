@@ -23,6 +23,7 @@ struct image_job {
 	int		 n;		/* top first while walking, then reversed */
 	int		 waiting;
 	size_t		 tag;		/* the next -t name to create */
+	int		 after;		/* export_after_image was called */
 	char		*config;
 };
 
@@ -35,8 +36,8 @@ result_snap(const struct build *b)
 }
 
 /* Each export call holds a reference and counts in b->pending. */
-static int
-call(struct build *b, uint16_t type, struct ipc_wr *w, int *fds, int nfds,
+int
+export_call(struct build *b, uint16_t type, struct ipc_wr *w, int *fds, int nfds,
     ipc_reply_fn cb, void *arg)
 {
 	int r = snapc_call(b->h, PROC_SNAPD, type, w, fds, nfds, cb, arg);
@@ -48,8 +49,8 @@ call(struct build *b, uint16_t type, struct ipc_wr *w, int *fds, int nfds,
 	return r;
 }
 
-static void
-returned(struct build *b)
+void
+export_returned(struct build *b)
 {
 	b->pending--;
 	if (b->pending == 0)
@@ -67,7 +68,7 @@ on_output(struct ipc_peer *p, struct ipc_msg *m, void *arg)
 	if (m == NULL || m->hdr.type != IPC_OK)
 		build_fail(b, EIO, "writing the output: %s",
 		    snapc_why(m, PROC_SNAPD, &err, why, sizeof(why)));
-	returned(b);
+	export_returned(b);
 }
 
 static int
@@ -77,10 +78,12 @@ outputs(struct build *b)
 		int local = strcmp(b->outputs[i], "local") == 0, r;
 		struct ipc_wr w;
 
+		if (export_is_archive(b->outputs[i]))
+			continue;	/* once the image is made */
 		ipc_wr_init(&w);
 		msgpack_pack_array(&w.pk, 1);
 		ipc_wr_str(&w, result_snap(b));
-		r = call(b, local ? IPC_EXPORT_LOCAL : IPC_EXPORT_TAR, &w, &b->out_fds[i], 1,
+		r = export_call(b, local ? IPC_EXPORT_LOCAL : IPC_EXPORT_TAR, &w, &b->out_fds[i], 1,
 		    on_output, b);
 		b->out_fds[i] = -1;
 		ipc_wr_free(&w);
@@ -100,7 +103,7 @@ image_done(struct image_job *ij)
 
 	free(ij->config);
 	free(ij);
-	returned(b);
+	export_returned(b);
 }
 
 static void
@@ -114,7 +117,8 @@ on_created(struct ipc_peer *p, struct ipc_msg *m, void *arg)
 	build_unref(b);
 	if (m == NULL || m->hdr.type != IPC_IMAGE_CREATED ||
 	    snapc_str(m, 0, b->image_digest, sizeof(b->image_digest)) < 0 ||
-	    snapc_str(m, 1, b->config_digest, sizeof(b->config_digest)) < 0) {
+	    snapc_str(m, 1, b->config_digest, sizeof(b->config_digest)) < 0 ||
+	    snapc_u64(m, 2, &b->image_size) < 0) {
 		image_fail(ij, "storing the image", m);
 		return;
 	}
@@ -132,11 +136,17 @@ create_next(struct image_job *ij)
 	struct ipc_wr w;
 	int r;
 
-	if (ij->tag >= b->tags.n || b->failed)
+	/* no -t name but an archive: one unnamed image */
+	if (ij->tag >= (b->tags.n ? b->tags.n : 1) || b->failed) {
+		if (!b->failed && !ij->after)
+			export_after_image(b);
+		ij->after = 1;
 		return 1;
+	}
 	ipc_wr_init(&w);
 	msgpack_pack_array(&w.pk, 4);
-	ipc_wr_str(&w, b->tags.v[ij->tag++]);
+	ipc_wr_str(&w, b->tags.n ? b->tags.v[ij->tag] : "");
+	ij->tag++;
 	ipc_wr_str(&w, ij->config);
 	msgpack_pack_array(&w.pk, (size_t)ij->n);
 	for (int i = 0; i < ij->n; i++) {
@@ -146,7 +156,7 @@ create_next(struct image_job *ij)
 		ipc_wr_str(&w, ij->layers[i].media);
 	}
 	ipc_wr_str(&w, result_snap(b));
-	r = call(b, IPC_IMAGE_CREATE, &w, NULL, 0, on_created, ij);
+	r = export_call(b, IPC_IMAGE_CREATE, &w, NULL, 0, on_created, ij);
 	ipc_wr_free(&w);
 	return r;
 }
@@ -249,7 +259,7 @@ diff_all(struct image_job *ij)
 		msgpack_pack_array(&w.pk, 3);
 		ipc_wr_str(&w, ij->layers[i].id);
 		ipc_wr_str(&w, "gzip");
-		msgpack_pack_int64(&w.pk, -1);
+		msgpack_pack_int64(&w.pk, export_epoch(ij->b));
 		r = snapc_call(ij->b->h, PROC_SNAPD, IPC_SNAP_DIFF, &w, NULL, 0, on_diff, c);
 		ipc_wr_free(&w);
 		if (r < 0) {
@@ -315,7 +325,7 @@ image(struct build *b)
 	struct image_job *ij;
 	int r;
 
-	if (b->tags.n == 0)
+	if (b->tags.n == 0 && !export_wants_image(b))
 		return 0;
 	if ((ij = calloc(1, sizeof(*ij))) == NULL)
 		return -ENOMEM;

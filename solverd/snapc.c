@@ -66,6 +66,17 @@ snapc_str(const struct ipc_msg *m, int index, char *out, size_t size)
 }
 
 int
+snapc_u64(const struct ipc_msg *m, int index, uint64_t *v)
+{
+	struct ipc_rd rd;
+
+	if (ipc_rd_init(&rd, &m->body) < 0 || (uint32_t)index >= rd.n)
+		return -EBADMSG;
+	rd.i = (uint32_t)index;
+	return ipc_rd_u64(&rd, v) < 0 ? -EBADMSG : 0;
+}
+
+int
 snapc_dup(int fd)
 {
 	int n = fcntl(fd, F_DUPFD_CLOEXEC, 3);

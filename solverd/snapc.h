@@ -3,6 +3,7 @@
 #define KILN_SOLVERD_SNAPC_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "helper.h"
 
 /* ipc_request to the peer, -ENOTCONN when it is not connected (it
@@ -16,6 +17,8 @@ const char *snapc_why(const struct ipc_msg *m, enum kiln_proc from, int *err,
     char *buf, size_t size);
 /* A reply's first string field into out. 0 or -EBADMSG. */
 int snapc_str(const struct ipc_msg *m, int index, char *out, size_t size);
+/* A reply's u64 field at index. 0 or -EBADMSG. */
+int snapc_u64(const struct ipc_msg *m, int index, uint64_t *v);
 /* A copy of fd (F_DUPFD_CLOEXEC), since ipc_send takes what it sends. */
 int snapc_dup(int fd);
 /* A memfd holding data, offset 0; -errno. */

@@ -48,6 +48,6 @@ assert_grep "\[broken 2/2\] RUN echo" "$T/out"
 
 # the base ARG changes FROM for every stage
 build --build-arg BASE=nope:1 "$C"
-assert_grep "nope:1: no such image" "$T/out"
+assert_grep "nope:1: not in the local store, and the pull failed" "$T/out"
 kiln_stop
 echo ok
