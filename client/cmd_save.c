@@ -15,7 +15,8 @@ save_usage(void)
 	return 2;
 }
 
-/* FILE is written aside and renamed, so a failed save leaves nothing */
+/* FILE is written aside and renamed, so a failed save leaves nothing (no
+ * fsync: an archive for the user, as docker save and tar write it) */
 static int
 save_to(struct ctl *c, const struct ipc_wr *w, const char *out)
 {
@@ -36,7 +37,7 @@ save_to(struct ctl *c, const struct ipc_wr *w, const char *out)
 		return -errno;
 	}
 	r = ctl_call_fds(c, IPC_IMAGE_EXPORT, w, &fd, 1);
-	if (r == 0 && (fsync(fd) < 0 || rename(tmp, out) < 0)) {
+	if (r == 0 && rename(tmp, out) < 0) {
 		r = -errno;
 		fprintf(stderr, "kilnctl: %s: %s\n", out, strerror(errno));
 	}

@@ -12,7 +12,7 @@
 #include "log.h"
 #include "regclient.h"
 
-#define EXPORT_CHUNK	(256 * 1024)
+#define EXPORT_CHUNK	(1024 * 1024)	/* reads of a blob, and the tar's writes */
 
 struct exp {
 	struct archive		*a;
@@ -194,6 +194,7 @@ export_image(int fd, const char *ref, const char *format, const char *name,
 	x.msize = n;
 	if ((x.a = archive_write_new()) == NULL ||
 	    archive_write_set_format_pax_restricted(x.a) != ARCHIVE_OK ||
+	    archive_write_set_bytes_per_block(x.a, EXPORT_CHUNK) != ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(x.a, 1) != ARCHIVE_OK ||
 	    archive_write_open_fd(x.a, fd) != ARCHIVE_OK) {
 		r = snap_errf(err, -EIO, "starting the archive: %s", x.a ?
