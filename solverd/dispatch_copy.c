@@ -129,7 +129,10 @@ copy_flags(struct dctx *d, struct copy_opts *o)
 		if ((r = strv_take(&o->excludes, p)) < 0)
 			return r;
 	}
-	o->flags = SNAP_COPY_FOLLOW | (add ? SNAP_COPY_UNPACK : 0);
+	/* ADD extracts local archives unless --unpack=false (Dockerfile 1.17) */
+	o->flags = SNAP_COPY_FOLLOW;
+	if (add && (df_flag_get(d->in, "unpack") == NULL || df_flag_bool(d->in, "unpack")))
+		o->flags |= SNAP_COPY_UNPACK;
 	if ((f = df_flag_get(d->in, "link")) && (!f->value || strcmp(f->value, "false")))
 		o->flags |= SNAP_COPY_LINK;
 	if ((f = df_flag_get(d->in, "parents")) && (!f->value || strcmp(f->value, "false")))

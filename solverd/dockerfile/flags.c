@@ -22,7 +22,7 @@ static const struct flagdef run_flags[] = {
 static const struct flagdef add_flags[] = {
 	{ "chown", F_STR }, { "chmod", F_STR }, { "link", F_BOOL },
 	{ "keep-git-dir", F_BOOL }, { "checksum", F_STR },
-	{ "exclude", F_LIST }, { NULL, 0 },
+	{ "exclude", F_LIST }, { "unpack", F_BOOL }, { NULL, 0 },
 };
 static const struct flagdef copy_flags[] = {
 	{ "from", F_STR }, { "chown", F_STR }, { "chmod", F_STR },

@@ -511,6 +511,11 @@ test_flag_values(void **state)
 	assert_int_equal(df_flag_bool(in, "from"), 0);
 	assert_string_equal(df_flag_get(instr(2), "keep-git-dir")->value, "false");
 	assert_string_equal(df_flag_get(in, "exclude")->value, "");
+	/* ADD --unpack (Dockerfile 1.17), a boolean; COPY has none */
+	parse_ok("FROM a\nADD --unpack=false a.tar /d/\nADD --unpack a.tar /e/\n");
+	assert_int_equal(df_flag_bool(instr(1), "unpack"), 0);
+	assert_int_equal(df_flag_bool(instr(2), "unpack"), 1);
+	assert_int_equal(parse("FROM a\nCOPY --unpack a b\n"), -EINVAL);
 	assert_int_equal(parse("FROM a\nCOPY --link= a b\n"), -EINVAL);
 	assert_int_equal(parse("FROM a\nHEALTHCHECK --interval=500us CMD x\n"), -EINVAL);
 	assert_string_equal(err.msg, "Interval \"interval\" cannot be less than 1ms");
