@@ -23,3 +23,9 @@ bench_snap_files_bench_CFLAGS = $(KILN_COMMON_CFLAGS) -I$(top_srcdir)/snapd \
 bench_snap_files_bench_LDADD = $(KILN_COMMON_LIBS) $(LIBARCHIVE_LIBS) $(LIBCRYPTO_LIBS)
 EXTRA_DIST += bench/snap-files-lib.sh bench/snap-files-apply.sh \
 	bench/snap-files-diff.sh bench/snap-files-checksum.sh
+# kiln-snapd's per-step cost: prepare + commit of an unchanged snapshot
+noinst_PROGRAMS += bench/snap-bench
+bench_snap_bench_SOURCES = bench/snap-bench.c
+bench_snap_bench_CFLAGS = $(KILN_COMMON_CFLAGS)
+bench_snap_bench_LDADD = $(KILN_COMMON_LIBS)
+EXTRA_DIST += bench/snap-commit.sh

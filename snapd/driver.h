@@ -29,9 +29,9 @@ struct snap_driver {
 	int		(*mount)(const struct snap_mount *m);
 	/* Unmounts target; EBUSY is waited out with a lazy unmount. */
 	int		(*unmount)(const char *target);
-	/* After the last unmount of a writable snapshot: drop what only a
-	 * mount needed (an overlay's work dir). May be NULL. */
-	int		(*committed)(const char *dir);
+	/* What only a mount needs, in a snapshot's directory (an overlay's
+	 * work dir): removed after the commit. NULL: none. */
+	const char	*scratch;
 };
 
 extern const struct snap_driver driver_overlay;
@@ -42,10 +42,9 @@ extern const struct snap_driver driver_native;
  * new mount API (open_tree, mount_setattr, move_mount) */
 int driver_bind(const char *src, const char *target, int readonly);
 int driver_umount(const char *target);
-/* fs/ and work/ in dir, the root owned and moded as the parent's; and
- * work/ dropped at commit: the overlay layout, fuse-overlayfs's too */
+/* fs/ and work/ in dir, the root owned and moded as the parent's: the
+ * overlay layout, fuse-overlayfs's too */
 int driver_overlay_create(const char *dir, const char *parent_fs);
-int driver_overlay_committed(const char *dir);
 int driver_write_file(const char *path, const char *text);
 
 /* fuse_spawner.c: fuse-overlayfs runs outside snapd's seccomp filter */

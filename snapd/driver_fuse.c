@@ -154,5 +154,5 @@ const struct snap_driver driver_fuse = {
 	.create = driver_overlay_create,
 	.mount = fu_mount,
 	.unmount = driver_umount,
-	.committed = driver_overlay_committed,
+	.scratch = "work",
 };

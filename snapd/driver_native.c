@@ -60,5 +60,5 @@ const struct snap_driver driver_native = {
 	.create = nat_create,
 	.mount = nat_mount,
 	.unmount = driver_umount,
-	.committed = NULL,
+	.scratch = NULL,
 };

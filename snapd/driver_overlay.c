@@ -98,6 +98,10 @@ overlay_mount(const char *dir, const char *const *lowers, int n, const char *tar
 		snprintf(work, sizeof(work), "%s/work", dir);
 		if ((r = set_str(fsfd, "upperdir", upper, why, len)) == 0)
 			r = set_str(fsfd, "workdir", work, why, len);
+		if (r == 0 && fsconfig(fsfd, FSCONFIG_SET_FLAG, "volatile", NULL, 0) < 0) {
+			r = -errno;
+			snprintf(why, len, "fsconfig volatile: %s", strerror(-r));
+		}
 	}
 	/* a user namespace: trusted.* xattrs are out of reach, user.* work */
 	if (r == 0 && fsconfig(fsfd, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0) {
@@ -150,7 +154,7 @@ int
 driver_overlay_create(const char *dir, const char *parent_fs)
 {
 	char fs[PATH_MAX], work[PATH_MAX];
-	struct stat st;
+	struct stat st, want;
 
 	snprintf(fs, sizeof(fs), "%s/fs", dir);
 	snprintf(work, sizeof(work), "%s/work", dir);
@@ -158,19 +162,16 @@ driver_overlay_create(const char *dir, const char *parent_fs)
 		return -errno;
 	if (parent_fs == NULL)
 		return 0;
-	if (stat(parent_fs, &st) < 0 || chown(fs, st.st_uid, st.st_gid) < 0 ||
-	    chmod(fs, st.st_mode & 07777) < 0)
+	/* change only what differs: each change is a journaled write */
+	if (stat(parent_fs, &want) < 0 || stat(fs, &st) < 0)
+		return -errno;
+	if ((st.st_uid != want.st_uid || st.st_gid != want.st_gid) &&
+	    chown(fs, want.st_uid, want.st_gid) < 0)
+		return -errno;
+	if ((st.st_mode & 07777) != (want.st_mode & 07777) &&
+	    chmod(fs, want.st_mode & 07777) < 0)
 		return -errno;
 	return 0;
-}
-
-int
-driver_overlay_committed(const char *dir)
-{
-	char work[PATH_MAX];
-
-	snprintf(work, sizeof(work), "%s/work", dir);
-	return tree_remove(work);
 }
 
 int
@@ -239,5 +240,5 @@ const struct snap_driver driver_overlay = {
 	.create = driver_overlay_create,
 	.mount = ov_mount,
 	.unmount = driver_umount,
-	.committed = driver_overlay_committed,
+	.scratch = "work",
 };

@@ -103,7 +103,7 @@ setup(struct helper *h)
 	if ((!strcmp(cfg.snapshotter, "auto") || !strcmp(cfg.snapshotter,
 	    "fuse-overlayfs")) && (r = fuse_spawner_start()) < 0)
 		return r;
-	if ((r = store_open(&cfg)) < 0 || (r = gc_init(h->base, cfg.gc_keep_storage)) < 0 ||
+	if ((r = store_open(&cfg, h->base)) < 0 || (r = gc_init(h->base, cfg.gc_keep_storage)) < 0 ||
 	    (r = snap_files_setup(h)) < 0)
 		return r;
 	if (strcmp(store_driver_name(), "fuse-overlayfs") != 0)

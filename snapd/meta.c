@@ -211,12 +211,21 @@ meta_snap_insert(int64_t parent, int kind, const char *driver, int64_t *n)
 	int64_t now = time(NULL);
 	int r;
 
-	/* NULLIF: parent 0 is the empty root, stored as NULL */
+	/* NULLIF: parent 0 is the empty root, stored as NULL; the parent
+	 * is used now, in the same transaction */
+	if ((r = meta_begin()) < 0)
+		return r;
 	r = exec(NULL, "INSERT INTO snapshots (parent, kind, driver, created, last_used)"
 	    " VALUES (NULLIF(?, 0), ?, ?, ?, ?)", "iitii", parent, (int64_t)kind,
 	    driver, now, now);
 	if (r == 0)
 		*n = sqlite3_last_insert_rowid(db);
+	if (r == 0 && parent)
+		r = meta_snap_touch(parent);
+	if (r == 0)
+		r = meta_commit();
+	if (r < 0)
+		meta_rollback();
 	return r;
 }
 

@@ -32,6 +32,7 @@ int meta_open(const char *path);
 void meta_close(void);
 struct sqlite3 *meta_db(void);
 
+/* A new row on parent (0: none), whose last_used becomes now too. */
 int meta_snap_insert(int64_t parent, int kind, const char *driver, int64_t *n);
 /* -ENOENT when there is no such row */
 int meta_snap_get(int64_t n, struct meta_snap *out);

@@ -32,7 +32,8 @@ void snapd_conns_drop_all(void);
 
 /* snapshot.c: internals the rest of snapd's store uses */
 /* Creates the state dir, sweeps what a crash left, picks the driver. */
-int store_open(const struct snapd_config *cfg);
+struct event_base;
+int store_open(const struct snapd_config *cfg, struct event_base *base);
 /* Drops every prepared snapshot and view: nothing stays mounted. */
 void store_close(void);
 /* "s12" -> 12; -EINVAL for anything else */

@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <event2/event.h>
 #include "driver.h"
 #include "log.h"
 #include "meta.h"
@@ -20,13 +23,69 @@ struct lease {
 	int	count;
 };
 
+/* Directory work a commit leaves for a quiet moment: the mountpoint and
+ * the overlay work dir (journaled metadata, slow on a busy disk), once
+ * no commit came for LATER_QUIET_S, or LATER_MAX are waiting. A kill
+ * before it runs leaves what the start-up sweep removes. */
+#define LATER_QUIET_S	1
+#define LATER_MAX	256
+
+struct later {
+	char	path[PATH_MAX];
+	int	tree;		/* rm -rf, else rmdir */
+};
+
 static struct {
 	char				 dir[PATH_MAX - 64];
 	const struct snap_driver	*drv;
 	char				 why[1024];
 	struct lease			*leases;
 	size_t				 nleases;
+	struct later			*later;
+	size_t				 nlater;
+	struct event			*later_ev;
 } st;
+
+static void
+later_run(evutil_socket_t fd, short what, void *arg)
+{
+	for (size_t i = 0; i < st.nlater; i++) {
+		struct later *l = &st.later[i];
+		int r = l->tree ? tree_remove(l->path) :
+		    rmdir(l->path) < 0 && errno != ENOENT ? -errno : 0;
+
+		if (r < 0)
+			log_warn("removing %s: %s", l->path, strerror(-r));
+	}
+	free(st.later);
+	st.later = NULL;
+	st.nlater = 0;
+}
+
+/* Done at once when it cannot wait (no loop yet, or out of memory). */
+static void
+later_add(const char *path, int tree)
+{
+	struct timeval quiet = { LATER_QUIET_S, 0 };
+	void *v = st.later_ev ? realloc(st.later, (st.nlater + 1) * sizeof(*st.later)) :
+	    NULL;
+
+	if (v == NULL) {
+		if (tree)
+			tree_remove(path);
+		else
+			rmdir(path);
+		return;
+	}
+	st.later = v;
+	st.later[st.nlater].tree = tree;
+	snprintf(st.later[st.nlater++].path, sizeof(st.later[0].path), "%s", path);
+	if (st.nlater >= LATER_MAX) {
+		evtimer_del(st.later_ev);
+		later_run(-1, 0, NULL);
+	} else
+		evtimer_add(st.later_ev, &quiet);	/* re-armed by each commit */
+}
 
 int
 snap_id_parse(const char *id, int64_t *n)
@@ -232,10 +291,7 @@ new_mounted(int kind, int64_t parent, struct store_info *out)
 		drop(&s);
 		return r;
 	}
-	if (parent)
-		meta_snap_touch(parent);
-	if ((r = meta_snap_get(s.n, &s)) < 0)
-		return r;
+	s.created = s.last_used = time(NULL);
 	fill_info(&s, out);
 	return 0;
 }
@@ -278,10 +334,12 @@ store_commit(const char *prepared, struct store_info *out)
 	snap_mnt(n, path, sizeof(path));
 	if ((r = st.drv->unmount(path)) < 0)
 		return r;
-	rmdir(path);
-	snap_dir(n, path, sizeof(path));
-	if (st.drv->committed && (r = st.drv->committed(path)) < 0)
-		return r;
+	later_add(path, 0);
+	if (st.drv->scratch) {
+		snprintf(path, sizeof(path), "%s/snapshots/%lld/%s", st.dir, (long long)n,
+		    st.drv->scratch);
+		later_add(path, 1);
+	}
 	snap_fs(n, path, sizeof(path));
 	if ((r = tree_usage(path, &size)) < 0)
 		return r;
@@ -490,6 +548,23 @@ drop_uncommitted(void)
 	return r;
 }
 
+/* A committed snapshot's scratch dir, when a kill came before its removal. */
+static int
+drop_work(const struct meta_snap *s, void *arg)
+{
+	const struct snap_driver *d = select_by_name(s->driver);
+	char path[PATH_MAX];
+	struct stat sb;
+
+	if (d == NULL || d->scratch == NULL)
+		return 0;
+	snprintf(path, sizeof(path), "%s/snapshots/%lld/%s", st.dir, (long long)s->n,
+	    d->scratch);
+	if (lstat(path, &sb) == 0)
+		tree_remove(path);
+	return 0;
+}
+
 /* Directories under snapshots/ and mnt/ that no row names: half-made or
  * half-removed when a kill came. */
 static int
@@ -546,12 +621,39 @@ make_dirs(void)
 	return 0;
 }
 
+/* The mountpoints live on a small tmpfs of kiln's mount namespace: making
+ * and removing one per step then costs no journaled metadata. */
+static int
+mnt_tmpfs(void)
+{
+	char path[PATH_MAX];
+	int fs, m = -1, r = 0;
+
+	snprintf(path, sizeof(path), "%s/mnt", st.dir);
+	if ((fs = fsopen("tmpfs", FSOPEN_CLOEXEC)) < 0)
+		return -errno;
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0755", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "size", "1m", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
+	    (m = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)) < 0 ||
+	    move_mount(m, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		r = -errno;
+	if (m >= 0)
+		close(m);
+	close(fs);
+	if (r < 0)
+		log_error("a tmpfs on %s: %s", path, strerror(-r));
+	return r;
+}
+
 int
-store_open(const struct snapd_config *cfg)
+store_open(const struct snapd_config *cfg, struct event_base *base)
 {
 	char path[PATH_MAX];
 	int r;
 
+	if ((st.later_ev = evtimer_new(base, later_run, NULL)) == NULL)
+		return -ENOMEM;
 	snprintf(st.dir, sizeof(st.dir), "%s", cfg->state_dir);
 	if ((r = make_dirs()) < 0)
 		return r;
@@ -566,7 +668,9 @@ store_open(const struct snapd_config *cfg)
 	if ((r = meta_open(path)) < 0)
 		return r;
 	if ((r = drop_uncommitted()) < 0 || (r = sweep_dirs()) < 0 ||
-	    (r = cache_sweep()) < 0 || (r = content_open(st.dir)) < 0) {
+	    (r = meta_snap_each("kind = 3", drop_work, NULL)) < 0 ||
+	    (r = cache_sweep()) < 0 || (r = content_open(st.dir)) < 0 ||
+	    (r = mnt_tmpfs()) < 0) {
 		log_error("sweeping %s: %s", st.dir, strerror(-r));
 		return r;
 	}
@@ -577,6 +681,10 @@ store_open(const struct snapd_config *cfg)
 void
 store_close(void)
 {
+	later_run(-1, 0, NULL);
+	if (st.later_ev)
+		event_free(st.later_ev);
+	st.later_ev = NULL;
 	if (meta_db()) {
 		drop_uncommitted();
 		meta_close();

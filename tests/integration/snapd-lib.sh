@@ -44,9 +44,11 @@ in_kiln() {
 	nsenter -t "$(helper_pid snapd)" -U -m --preserve-credentials sh -c "$1"
 }
 
-# Mounts under snapd's state dir, as a helper sees them.
+# Mounts under snapd's state dir, as a helper sees them, but the tmpfs
+# that holds the mountpoints.
 kiln_mounts() {
-	in_kiln "grep ' $(SNAPD_DIR)/' /proc/self/mountinfo" || true
+	in_kiln "grep ' $(SNAPD_DIR)/' /proc/self/mountinfo | grep -v ' $(SNAPD_DIR)/mnt '" ||
+	    true
 }
 
 # "PID STATE" of kiln-snapd, as kilnd sees it
