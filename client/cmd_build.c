@@ -33,6 +33,8 @@ struct bresult {
 	uint64_t	 steps, cached;
 	int64_t		 ms;
 	uint64_t	 size;		/* the manifest's */
+	const char	*cfg;		/* the image config JSON, in the frame */
+	size_t		 cfglen;
 };
 
 static int
@@ -56,7 +58,8 @@ parse_result(const struct ipc_msg *m, struct bresult *res)
 	    rd_copy(&rd, res->image, sizeof(res->image)) ||
 	    rd_copy(&rd, res->config, sizeof(res->config)) ||
 	    ipc_rd_u64(&rd, &res->steps) || ipc_rd_u64(&rd, &res->cached) ||
-	    ipc_rd_i64(&rd, &res->ms) || ipc_rd_u64(&rd, &res->size) || ipc_rd_end(&rd))
+	    ipc_rd_i64(&rd, &res->ms) || ipc_rd_u64(&rd, &res->size) ||
+	    ipc_rd_str(&rd, &res->cfg, &res->cfglen) || ipc_rd_end(&rd))
 		return -EBADMSG;
 	return 0;
 }
@@ -89,6 +92,9 @@ write_metadata(const char *path, const struct bresult *res, const struct build_o
 		fputs(",\n  \"image.name\": ", f);
 		progress_json_str(f, names, strlen(names));
 	}
+	/* the daemon's own JSON, as it is */
+	if (res->cfglen)
+		fprintf(f, ",\n  \"kiln.image.config\": %.*s", (int)res->cfglen, res->cfg);
 	fprintf(f, ",\n  \"kiln.steps\": %llu,\n  \"kiln.cached\": %llu,\n"
 	    "  \"kiln.duration_ms\": %lld\n}\n", (unsigned long long)res->steps,
 	    (unsigned long long)res->cached, (long long)res->ms);

@@ -273,7 +273,8 @@
 	X(BUILD_WARN,   104, EVENT, P_SOLVERD, 0) \
 	/* [str build id, str image manifest digest ("": no image made), \
 	 *  str config digest ("": none), u64 steps, u64 cached steps, \
-	 *  i64 duration ms, u64 manifest size (0: none)] */ \
+	 *  i64 duration ms, u64 manifest size (0: none), str the target's \
+	 *  image config JSON (rootfs diff_ids only when an image was made)] */ \
 	X(BUILD_RESULT, 105, REPLY, P_SOLVERD, 0) \
 	/* client -> solverd: [u32 id of the client's BUILD]: kill its running \
 	 * steps, keep nothing half-made; the BUILD ends with ERROR ECANCELED */ \
@@ -282,7 +283,8 @@
 	X(HISTORY,      107, REQ,   P_CLIENT,  0) \
 	/* newest first: [[str build id, i64 started (unix seconds), \
 	 *  str Dockerfile digest, str target, str status ("ok", "error", \
-	 *  "cancelled", "running"), i64 duration ms, u64 steps, u64 cached, \
+	 *  "cancelled", "running", "interrupted": solverd died during it), \
+	 *  i64 duration ms, u64 steps, u64 cached, \
 	 *  str image digest or error message]...] */ \
 	X(HISTORY_REPLY, 108, REPLY, P_SOLVERD, 0) \
 	/* --- end of solverd --- */ \

@@ -11,6 +11,7 @@
 #include "cachedb.h"
 #include "cachekey.h"
 #include "forward.h"
+#include "imageconfig.h"
 #include "log.h"
 #include "platform.h"
 #include "snapc.h"
@@ -103,10 +104,12 @@ history_write(struct build *b, const char *status, const char *result)
 static void
 reply_result(struct build *b, struct ipc_peer *p)
 {
+	json_t *img = b->fe_ready ? fe_result_config(&b->fe) : NULL;
+	char *cfg = img ? ic_dump(img) : NULL;
 	struct ipc_wr w;
 
 	ipc_wr_init(&w);
-	msgpack_pack_array(&w.pk, 7);
+	msgpack_pack_array(&w.pk, 8);
 	ipc_wr_str(&w, b->bid);
 	ipc_wr_str(&w, b->image_digest);
 	ipc_wr_str(&w, b->config_digest);
@@ -114,8 +117,11 @@ reply_result(struct build *b, struct ipc_peer *p)
 	msgpack_pack_uint64(&w.pk, b->cached);
 	msgpack_pack_int64(&w.pk, build_ms(b));
 	msgpack_pack_uint64(&w.pk, b->image_size);
+	/* a config too big for a frame is left out: "" */
+	ipc_wr_str(&w, cfg && strlen(cfg) < IPC_MAX_BODY / 2 ? cfg : "");
 	ipc_send(p, IPC_BUILD_RESULT, b->id, &w, NULL, 0);
 	ipc_wr_free(&w);
+	free(cfg);
 }
 
 /* The answer, the history row; the build lives on while jobs it owns do. */
@@ -341,6 +347,8 @@ dispatch_now(struct build *b)
 		build_fail(b, EINVAL, "%s", fe_error_format(&b->fe, msg, sizeof(msg)));
 		return;
 	}
+	if (r == 0)
+		b->fe_ready = 1;
 	if (r < 0 || (r = plan(b)) < 0 || (r = start_checksums(b)) < 0)
 		build_fail(b, -r, "making the build graph: %s", strerror(-r));
 }
