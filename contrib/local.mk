@@ -21,3 +21,4 @@ TESTS += $(SYSTEMD_TESTS)
 EXTRA_DIST += $(SYSTEMD_TESTS)
 
 include tests/tools/local.mk
+EXTRA_DIST += contrib/example/Dockerfile contrib/example/greet.sh contrib/example/words.txt
