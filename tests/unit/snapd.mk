@@ -29,3 +29,10 @@ tests_unit_test_copy_SOURCES = tests/unit/test-copy.c $(SNAPD_FILES_UNIT_SRCS) \
 tests_unit_test_copy_CFLAGS = $(SNAPD_FILES_UNIT_CFLAGS) $(LIBCRYPTO_CFLAGS)
 tests_unit_test_copy_LDADD = $(SNAPD_FILES_UNIT_LIBS) $(LIBCRYPTO_LIBS)
 # --- end of snapfiles ---
+# --- snapstore: metadata, trees ---
+UNIT_TESTS += tests/unit/test-snap-meta
+tests_unit_test_snap_meta_SOURCES = tests/unit/test-snap-meta.c snapd/meta.c \
+	snapd/meta.h snapd/tree.c
+tests_unit_test_snap_meta_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/snapd $(SQLITE_CFLAGS)
+tests_unit_test_snap_meta_LDADD = $(UNIT_LIBS) $(SQLITE_LIBS)
+# --- end of snapstore ---
