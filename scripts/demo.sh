@@ -46,5 +46,7 @@ kilnctl images
 kilnctl history -n 2
 kill -TERM \$pid
 wait \$pid
-rm -rf \$XDG_RUNTIME_DIR
+# the snapshots hold files of subordinate ids (the image's uid 1000): only
+# the user's own user namespace can remove them
+rm -rf \$XDG_RUNTIME_DIR 2>/dev/null || unshare --map-root-user --map-auto rm -rf \$XDG_RUNTIME_DIR
 "
