@@ -177,6 +177,14 @@
 	 * it may be used (locked: when the previous holder let go); \
 	 * SNAP_REMOVE of the hold id lets go */ \
 	X(SNAP_CACHE,   75, REQ,   P_SOLVERD | P_CLIENT, 0) \
+	/* solverd -> snapd: [str prepared id, str "user[:group]"]: names \
+	 * looked up in that snapshot's /etc/passwd and /etc/group (symlinks \
+	 * resolved inside it), numbers taken as they are; without a group, a \
+	 * named user's primary group, a number's own. SNAP_USER_REPLY, or \
+	 * ERROR ENOENT naming the user or group that is not there */ \
+	X(SNAP_USER,    76, REQ,   P_SOLVERD, 0) \
+	/* [i64 uid, i64 gid] */ \
+	X(SNAP_USER_REPLY, 77, REPLY, P_SNAPD, 0) \
 	/* --- snapd: layers, images, exports, usage (80-99) --- */ \
 	/* solverd -> snapd: [str committed id, str compression (gzip|zstd| \
 	 * none), i64 SOURCE_DATE_EPOCH (-1: none)]: the layer of this \

@@ -274,6 +274,7 @@ const struct ipc_handler snap_files_handlers[] = {
 	{ IPC_SNAP_MKFILE, files_on_mkfile },
 	{ IPC_SNAP_MKDIR, files_on_mkdir },
 	{ IPC_SNAP_CHECKSUM, files_on_checksum },
+	{ IPC_SNAP_USER, files_on_user },
 	{ IPC_SNAP_DIFF, on_snap_diff },
 	{ IPC_IMAGE_CREATE, on_image_create },
 	{ IPC_EXPORT_LOCAL, on_export_local },

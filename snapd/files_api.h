@@ -28,5 +28,7 @@ int files_on_checksum(struct ipc_peer *p, struct ipc_msg *m);
 int export_local(const char *id, int dirfd, struct snap_err *err);
 /* A prepared snapshot's mount, opened O_DIRECTORY. */
 int files_open_prepared(const char *id, struct snap_err *err);
+/* user_lookup.c: SNAP_USER */
+int files_on_user(struct ipc_peer *p, struct ipc_msg *m);
 
 #endif

@@ -88,6 +88,7 @@ put_fact(struct hasher *h, const struct fact *a)
 	put_i64(h, 'z', a->scratch);
 	put_i64(h, 'u', a->uid);
 	put_i64(h, 'g', a->gid);
+	put_str(h, 'o', a->owner);
 	put_str(h, 'm', a->chmod);
 	put_i64(h, 'f', a->flags);
 	put_i64(h, 'M', a->mode);

@@ -204,8 +204,9 @@ dispatch_user_ids(struct dctx *d, const char *spec, const char *what, int64_t *u
 	if (parse_id(colon + 1, strlen(colon + 1), gid) == 0)
 		return 0;
 names:
-	return fe_errorf(d->fe, d->in, "%s %s: user and group names are not resolved "
-	    "yet; give numeric ids (uid:gid)", what, spec);
+	/* names are looked up in the snapshot the step writes (SNAP_USER) */
+	*uid = *gid = -1;
+	return 1;
 }
 
 /* ARG in a stage (dispatchArg): a --build-arg wins, then the default

@@ -33,7 +33,8 @@ int dispatch_flag(struct dctx *d, const char *name, char **out);
 #define DH_LAYER	1
 #define DH_STEP		2
 int dispatch_history(struct dctx *d, const char *created_by, int layer);
-/* USER's "uid[:gid]" as numbers; names are refused for now. */
+/* "uid[:gid]" as numbers: 0; with names, 1 and -1 ids: the spec goes to
+ * the file step, which has snapd resolve it in its snapshot. */
 int dispatch_user_ids(struct dctx *d, const char *spec, const char *what,
     int64_t *uid, int64_t *gid);
 /* SHELL's shell, or /bin/sh -c (dispatch_meta.c). */

@@ -82,6 +82,7 @@ heredoc_of(const struct df_instr *in, const char *arg)
 
 struct copy_opts {
 	char		*chown, *chmod, *from;
+	char		*owner;		/* --chown with names */
 	int64_t		 uid, gid;
 	uint32_t	 flags;
 	struct strv	 excludes;
@@ -93,6 +94,7 @@ static void
 copy_opts_free(struct copy_opts *o)
 {
 	free(o->chown);
+	free(o->owner);
 	free(o->chmod);
 	free(o->from);
 	strv_free(&o->excludes);
@@ -113,6 +115,8 @@ copy_flags(struct dctx *d, struct copy_opts *o)
 		return r;
 	if (o->chown && (r = dispatch_user_ids(d, o->chown, "--chown", &o->uid, &o->gid)) < 0)
 		return r;
+	if (r == 1 && (o->owner = strdup(o->chown)) == NULL)
+		return -ENOMEM;
 	if (o->chmod && !valid_chmod(o->chmod))
 		return fe_errorf(d->fe, d->in, "invalid chmod parameter: '%s'. it should be "
 		    "octal string and between 0 and 07777", o->chmod);
@@ -178,6 +182,8 @@ copy_heredoc(struct dctx *d, struct vertex *v, const struct df_heredoc *h,
 	    (uint32_t)strtoul(o->chmod, NULL, 8) : 0644;
 	a->uid = o->uid;
 	a->gid = o->gid;
+	if (o->owner && (a->owner = strdup(o->owner)) == NULL)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -201,6 +207,8 @@ copy_action(struct dctx *d, struct vertex *v, const char *dest, struct copy_opts
 	a->ctx = o->from ? o->src_ctx : -1;
 	a->uid = o->uid;
 	a->gid = o->gid;
+	if (o->owner && (a->owner = strdup(o->owner)) == NULL)
+		return -ENOMEM;
 	a->flags = o->flags;
 	*out = a;
 	return 0;
@@ -326,11 +334,11 @@ dispatch_workdir(struct dctx *d, const char *path, int commit)
 		return -ENOMEM;
 	}
 	a->mode = 0755;
-	/* a user name cannot be resolved here: the directory stays root's */
+	/* owned by USER; a name is resolved in the stage's own /etc/passwd */
 	if (dispatch_user_ids(d, d->st->user ? d->st->user : "", "USER", &a->uid,
-	    &a->gid) < 0) {
-		a->uid = a->gid = -1;
-		memset(&d->fe->err, 0, sizeof(d->fe->err));
+	    &a->gid) == 1 && (a->owner = strdup(d->st->user)) == NULL) {
+		free(wd);
+		return -ENOMEM;
 	}
 history:
 	r = 0;

@@ -86,6 +86,7 @@ fact_free(struct fact *a)
 	strv_free(&a->srcs);
 	strv_free(&a->excludes);
 	free(a->chmod);
+	free(a->owner);
 	free(a->content);
 }
 

@@ -33,6 +33,8 @@ struct fact {
 					 * --build-context directory's index */
 	int		 scratch;	/* COPY --from an empty stage: copies nothing */
 	int64_t		 uid, gid;	/* -1: not given */
+	char		*owner;		/* "user[:group]" with names: snapd looks
+					 * them up in the snapshot (SNAP_USER) */
 	char		*chmod;		/* "" keep */
 	uint32_t	 flags;		/* SNAP_COPY_* */
 	uint32_t	 mode;		/* MKFILE, MKDIR */

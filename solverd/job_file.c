@@ -11,6 +11,8 @@ struct jfile {
 	struct job	*j;
 	char		 prep[BUILD_SNAP_MAX];
 	size_t		 next;		/* the action to do */
+	int		 have_ids;	/* its owner's names are resolved: */
+	int64_t		 uid, gid;
 	int		 cancel;
 	char		 why[1024];
 };
@@ -63,7 +65,14 @@ on_answer(struct ipc_peer *p, struct ipc_msg *m, void *arg)
 	}
 	if (m && m->hdr.type == IPC_SNAP_MOUNTED && x->prep[0] == '\0')
 		snapc_str(m, 0, x->prep, sizeof(x->prep));
-	else if (m == NULL || m->hdr.type != IPC_OK) {
+	else if (m && m->hdr.type == IPC_SNAP_USER_REPLY) {
+		struct ipc_rd rd;
+
+		x->have_ids = ipc_rd_init(&rd, &m->body) == 0 && ipc_rd_i64(&rd, &x->uid) == 0 &&
+		    ipc_rd_i64(&rd, &x->gid) == 0 && ipc_rd_end(&rd) == 0;
+		if (!x->have_ids)
+			snprintf(x->why, sizeof(x->why), "kiln-snapd sent a malformed SNAP_USER_REPLY");
+	} else if (m == NULL || m->hdr.type != IPC_OK) {
 		snapc_why(m, PROC_SNAPD, &err, why, sizeof(why));
 		snprintf(x->why, sizeof(x->why), "%s", why);
 	}
@@ -97,8 +106,8 @@ send_copy(struct jfile *x, const struct fact *a, struct ipc_wr *w, int *fd)
 	pack_strv(w, &a->srcs);
 	pack_strv(w, &a->excludes);
 	ipc_wr_str(w, from);
-	msgpack_pack_int64(&w->pk, a->uid);
-	msgpack_pack_int64(&w->pk, a->gid);
+	msgpack_pack_int64(&w->pk, a->owner ? x->uid : a->uid);
+	msgpack_pack_int64(&w->pk, a->owner ? x->gid : a->gid);
 	ipc_wr_str(w, a->chmod ? a->chmod : "");
 	msgpack_pack_uint32(&w->pk, a->flags);
 	msgpack_pack_int64(&w->pk, -1);
@@ -127,8 +136,8 @@ send_action(struct jfile *x, const struct fact *a)
 		ipc_wr_str(&w, x->prep);
 		ipc_wr_str(&w, a->dest);
 		msgpack_pack_uint32(&w.pk, a->mode);
-		msgpack_pack_int64(&w.pk, a->uid);
-		msgpack_pack_int64(&w.pk, a->gid);
+		msgpack_pack_int64(&w.pk, a->owner ? x->uid : a->uid);
+		msgpack_pack_int64(&w.pk, a->owner ? x->gid : a->gid);
 		msgpack_pack_int64(&w.pk, -1);
 		fd = snapc_memfd("heredoc", a->content ? a->content : "", a->len);
 		r = fd < 0 ? fd : 1;
@@ -139,8 +148,8 @@ send_action(struct jfile *x, const struct fact *a)
 		ipc_wr_str(&w, x->prep);
 		ipc_wr_str(&w, a->dest);
 		msgpack_pack_uint32(&w.pk, a->mode);
-		msgpack_pack_int64(&w.pk, a->uid);
-		msgpack_pack_int64(&w.pk, a->gid);
+		msgpack_pack_int64(&w.pk, a->owner ? x->uid : a->uid);
+		msgpack_pack_int64(&w.pk, a->owner ? x->gid : a->gid);
 		break;
 	}
 	if (r >= 0)
@@ -160,8 +169,18 @@ step(struct jfile *x)
 	/* COPY --from an empty stage copies nothing */
 	while (x->next < v->nacts && v->acts[x->next].scratch)
 		x->next++;
-	if (x->next < v->nacts) {
+	if (x->next < v->nacts && v->acts[x->next].owner && !x->have_ids) {
+		/* names are the destination's: its /etc/passwd and /etc/group */
+		ipc_wr_init(&w);
+		msgpack_pack_array(&w.pk, 2);
+		ipc_wr_str(&w, x->prep);
+		ipc_wr_str(&w, v->acts[x->next].owner);
+		r = snapc_call(job_helper(x->j), PROC_SNAPD, IPC_SNAP_USER, &w, NULL, 0,
+		    on_answer, x);
+		ipc_wr_free(&w);
+	} else if (x->next < v->nacts) {
 		r = send_action(x, &v->acts[x->next++]);
+		x->have_ids = 0;
 	} else {
 		ipc_wr_init(&w);
 		msgpack_pack_array(&w.pk, 1);
