@@ -13,6 +13,9 @@
 
 #define GC_DELAY_S	1	/* after a commit, so a build's burst is one run */
 #define GC_DESC_MAX	200
+/* A blob is written before what references it (a pull names the image
+ * last), so the automatic GC leaves young unreferenced blobs alone. */
+#define GC_BLOB_GRACE_S	600
 
 enum rec_kind { REC_SNAPSHOT = 1, REC_PREPARED, REC_VIEW, REC_CACHE, REC_BLOB };
 
@@ -233,6 +236,7 @@ struct prune_opts {
 	int		all;
 	uint64_t	keep_storage;	/* 0: no bound */
 	int64_t		keep_duration;	/* seconds; 0: none */
+	int64_t		blob_grace;	/* seconds a new blob is kept; 0: none */
 };
 
 static int
@@ -244,6 +248,8 @@ may_go(const struct rec *r, const struct prune_opts *o, int64_t now)
 		return 0;
 	/* cache mounts are what users keep on purpose: only with --all */
 	if (r->kind == REC_CACHE && !o->all)
+		return 0;
+	if (r->kind == REC_BLOB && o->blob_grace > 0 && r->last_used > now - o->blob_grace)
 		return 0;
 	return o->keep_duration <= 0 || r->last_used <= now - o->keep_duration;
 }
@@ -325,6 +331,7 @@ gc_on_prune(struct ipc_peer *p, struct ipc_msg *m)
 	struct ipc_wr w;
 	int r;
 
+	o.blob_grace = 0;
 	if (ipc_rd_init(&rd, &m->body) < 0 || ipc_rd_bool(&rd, &o.all) < 0 ||
 	    ipc_rd_u64(&rd, &o.keep_storage) < 0 ||
 	    ipc_rd_i64(&rd, &o.keep_duration) < 0 || ipc_rd_end(&rd) < 0 ||
@@ -349,7 +356,7 @@ gc_on_prune(struct ipc_peer *p, struct ipc_msg *m)
 static void
 gc_run(evutil_socket_t fd, short what, void *arg)
 {
-	struct prune_opts o = { 0, gc_keep, 0 };
+	struct prune_opts o = { 0, gc_keep, 0, GC_BLOB_GRACE_S };
 	uint64_t reclaimed, removed;
 	struct recs l = { 0 };
 	uint64_t t;
