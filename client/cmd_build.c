@@ -38,25 +38,13 @@ struct bresult {
 };
 
 static int
-rd_copy(struct ipc_rd *rd, char *out, size_t size)
-{
-	const char *s;
-	size_t len;
-
-	if (ipc_rd_str(rd, &s, &len) < 0)
-		return -EBADMSG;
-	snprintf(out, size, "%.*s", (int)(len < size ? len : size - 1), s);
-	return 0;
-}
-
-static int
 parse_result(const struct ipc_msg *m, struct bresult *res)
 {
 	struct ipc_rd rd;
 
-	if (ipc_rd_init(&rd, &m->body) < 0 || rd_copy(&rd, res->id, sizeof(res->id)) ||
-	    rd_copy(&rd, res->image, sizeof(res->image)) ||
-	    rd_copy(&rd, res->config, sizeof(res->config)) ||
+	if (ipc_rd_init(&rd, &m->body) < 0 || ipc_rd_strcpy(&rd, res->id, sizeof(res->id)) ||
+	    ipc_rd_strcpy(&rd, res->image, sizeof(res->image)) ||
+	    ipc_rd_strcpy(&rd, res->config, sizeof(res->config)) ||
 	    ipc_rd_u64(&rd, &res->steps) || ipc_rd_u64(&rd, &res->cached) ||
 	    ipc_rd_i64(&rd, &res->ms) || ipc_rd_u64(&rd, &res->size) ||
 	    ipc_rd_str(&rd, &res->cfg, &res->cfglen) || ipc_rd_end(&rd))

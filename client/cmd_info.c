@@ -20,18 +20,6 @@ struct info {
 };
 
 static int
-rd_copy(struct ipc_rd *rd, char *out, size_t size)
-{
-	const char *s;
-	size_t len;
-
-	if (ipc_rd_str(rd, &s, &len) < 0)
-		return -EBADMSG;
-	snprintf(out, size, "%.*s", (int)(len < size ? len : size - 1), s);
-	return 0;
-}
-
-static int
 parse_helpers(struct ipc_rd *rd, struct info *in)
 {
 	struct ipc_rd list, row;
@@ -41,10 +29,10 @@ parse_helpers(struct ipc_rd *rd, struct info *in)
 	for (in->nhelpers = 0; list.i < list.n && in->nhelpers < 8; in->nhelpers++) {
 		struct helper_row *h = &in->helpers[in->nhelpers];
 
-		if (ipc_rd_array(&list, &row) < 0 || rd_copy(&row, h->name, sizeof(h->name)) ||
-		    ipc_rd_i64(&row, &h->pid) || rd_copy(&row, h->state, sizeof(h->state)) ||
+		if (ipc_rd_array(&list, &row) < 0 || ipc_rd_strcpy(&row, h->name, sizeof(h->name)) ||
+		    ipc_rd_i64(&row, &h->pid) || ipc_rd_strcpy(&row, h->state, sizeof(h->state)) ||
 		    ipc_rd_u64(&row, &h->restarts) ||
-		    rd_copy(&row, h->seccomp, sizeof(h->seccomp)) || ipc_rd_end(&row))
+		    ipc_rd_strcpy(&row, h->seccomp, sizeof(h->seccomp)) || ipc_rd_end(&row))
 			return -EBADMSG;
 	}
 	return 0;
@@ -56,13 +44,13 @@ parse_info(const struct ipc_msg *m, struct info *in)
 	struct ipc_rd rd;
 
 	if (m->hdr.type != IPC_INFO_REPLY || ipc_rd_init(&rd, &m->body) < 0 ||
-	    rd_copy(&rd, in->version, sizeof(in->version)) ||
-	    rd_copy(&rd, in->net, sizeof(in->net)) ||
-	    rd_copy(&rd, in->net_reason, sizeof(in->net_reason)) ||
+	    ipc_rd_strcpy(&rd, in->version, sizeof(in->version)) ||
+	    ipc_rd_strcpy(&rd, in->net, sizeof(in->net)) ||
+	    ipc_rd_strcpy(&rd, in->net_reason, sizeof(in->net_reason)) ||
 	    ipc_rd_array(&rd, &in->uid_map) || ipc_rd_array(&rd, &in->gid_map) ||
-	    parse_helpers(&rd, in) || rd_copy(&rd, in->warnings, sizeof(in->warnings)) ||
-	    rd_copy(&rd, in->snapshotter, sizeof(in->snapshotter)) ||
-	    rd_copy(&rd, in->snapshotter_why, sizeof(in->snapshotter_why)) ||
+	    parse_helpers(&rd, in) || ipc_rd_strcpy(&rd, in->warnings, sizeof(in->warnings)) ||
+	    ipc_rd_strcpy(&rd, in->snapshotter, sizeof(in->snapshotter)) ||
+	    ipc_rd_strcpy(&rd, in->snapshotter_why, sizeof(in->snapshotter_why)) ||
 	    ipc_rd_end(&rd)) {
 		fprintf(stderr, "kilnctl: malformed info reply\n");
 		return -EBADMSG;

@@ -79,6 +79,8 @@ int ipc_rd_bool(struct ipc_rd *rd, int *v);
 int ipc_rd_str(struct ipc_rd *rd, const char **s, size_t *len);
 /* a NUL-terminated malloc'd copy; refuses embedded NULs */
 int ipc_rd_strdup(struct ipc_rd *rd, char **s);
+/* into out, cut to size-1 bytes and NUL-terminated (display fields) */
+int ipc_rd_strcpy(struct ipc_rd *rd, char *out, size_t size);
 int ipc_rd_array(struct ipc_rd *rd, struct ipc_rd *sub);
 /* -EBADMSG if fields are left over */
 int ipc_rd_end(const struct ipc_rd *rd);

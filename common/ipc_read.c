@@ -1,6 +1,7 @@
 /* ipc_read.c: reads a message body field by field and checks nothing is left. */
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include "ipc.h"
 
@@ -136,4 +137,16 @@ ipc_wr_str(struct ipc_wr *w, const char *s)
 
 	msgpack_pack_str(&w->pk, n);
 	msgpack_pack_str_body(&w->pk, s, n);
+}
+
+int
+ipc_rd_strcpy(struct ipc_rd *rd, char *out, size_t size)
+{
+	const char *s;
+	size_t len;
+
+	if (ipc_rd_str(rd, &s, &len) < 0)
+		return -EBADMSG;
+	snprintf(out, size, "%.*s", (int)(len < size ? len : size - 1), s);
+	return 0;
 }
