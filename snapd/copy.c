@@ -235,6 +235,26 @@ link_record(struct cp *c, const struct stat *st, const char *dst)
 			c->links[i].dst = strdup(dst);
 }
 
+/* The new file at pfd/base. Something already there (rare: a COPY
+ * mostly fills new directories) is cleared on EEXIST, so the common case
+ * costs no lookup of a missing name, which through an overlay mount
+ * searches every lower layer. */
+static int
+create_file(struct cp *c, int pfd, const char *base, const char *dst)
+{
+	int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, fd, r;
+
+	fd = openat(pfd, base, flags, 0600);
+	if (fd < 0 && errno == EEXIST) {
+		if ((r = clear_spot(c, pfd, base, dst)) < 0)
+			return r;
+		fd = openat(pfd, base, flags, 0600);
+	}
+	if (fd < 0)
+		return snap_errf(c->err, -errno, "creating '/%s': %s", dst, strerror(errno));
+	return fd;
+}
+
 static int
 copy_file(struct cp *c, int src, const struct stat *st, const char *dst)
 {
@@ -243,13 +263,13 @@ copy_file(struct cp *c, int src, const struct stat *st, const char *dst)
 
 	if (pfd < 0)
 		return pfd;
-	if ((r = clear_spot(c, pfd, base, dst)) < 0)
+	/* a hard link needs the spot clear before linkat */
+	if (st->st_nlink > 1 && (r = clear_spot(c, pfd, base, dst)) < 0)
 		return r;
 	if ((r = link_known(c, st, pfd, base, &linked)) < 0 || linked)
 		return r;
-	fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return snap_errf(c->err, -errno, "creating '/%s': %s", dst, strerror(errno));
+	if ((fd = create_file(c, pfd, base, dst)) < 0)
+		return fd;
 	r = fs_copy_data(src, fd, st->st_size);
 	if (r < 0)
 		r = snap_errf(c->err, r, "copying into '/%s': %s", dst, strerror(-r));

@@ -47,7 +47,7 @@ void fs_link_target(const char *link, const char *target, char *out, size_t size
 /* rm -rf of name in dir; 0 when it did not exist. */
 int fs_rm_rf(int dir, const char *name);
 /* Copies size bytes (all when size is -1) from in to out at their
- * offsets, keeping holes of in. */
+ * offsets, keeping holes of in; out is a new, empty file. */
 int fs_copy_data(int in, int out, off_t size);
 /* Whether an id can be owned here: inside /proc/self/uid_map (gid_map). */
 int fs_uid_mapped(uint64_t uid);

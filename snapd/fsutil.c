@@ -206,7 +206,9 @@ fs_rm_rf(int dir, const char *name)
 	return 0;
 }
 
-static int
+/* Copies len bytes at off; returns how many it copied (fewer if the
+ * file shrank under us) or -errno. */
+static off_t
 copy_range(int in, int out, off_t off, off_t len)
 {
 	static char buf[256 * 1024];
@@ -222,7 +224,7 @@ copy_range(int in, int out, off_t off, off_t len)
 		if (n < 0)
 			return -errno;
 		if (n == 0)
-			return 0;	/* the file shrank under us */
+			return done;	/* the file shrank under us */
 		done += n;
 	}
 	while (done < len) {
@@ -233,7 +235,7 @@ copy_range(int in, int out, off_t off, off_t len)
 		if (n < 0)
 			return -errno;
 		if (n == 0)
-			return 0;
+			return done;
 		for (ssize_t w = 0; w < n;) {
 			ssize_t k = pwrite(out, buf + w, (size_t)(n - w), off + done + w);
 
@@ -243,15 +245,14 @@ copy_range(int in, int out, off_t off, off_t len)
 		}
 		done += n;
 	}
-	return 0;
+	return done;
 }
 
 int
 fs_copy_data(int in, int out, off_t size)
 {
 	struct stat st;
-	off_t pos = 0, data, hole;
-	int r;
+	off_t pos = 0, end = 0, data, hole, r;
 
 	if (size < 0) {
 		if (fstat(in, &st) < 0)
@@ -271,10 +272,15 @@ fs_copy_data(int in, int out, off_t size)
 			hole = size;
 		r = copy_range(in, out, data, hole - data);
 		if (r < 0)
-			return r;
+			return (int)r;
+		end = data + r;
 		pos = hole;
 	}
-	if (ftruncate(out, size) < 0)
+	/* a hole at the end, or a file that shrank: the size is still
+	 * the one asked for. Otherwise the last write made it, and a
+	 * truncate would only cost a setattr (through the overlay, a
+	 * slow one) per file. */
+	if (end < size && ftruncate(out, size) < 0)
 		return -errno;
 	return 0;
 }
