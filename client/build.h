@@ -22,6 +22,7 @@ struct bopt_context {
 	const char	*dir;		/* a directory, or NULL */
 	const char	*image;		/* docker-image://REF, or NULL */
 	const char	*oci;		/* oci-layout://DIR[:TAG], or NULL */
+	char		 digest[80];	/* oci: the imported image, for image */
 };
 
 struct bopt_output {

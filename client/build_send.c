@@ -212,8 +212,75 @@ open_secret(struct bsend *b, const struct bopt_secret *s)
 	return add_fd(b, memfd_of(s->id, v, strlen(v)), what);
 }
 
+/* The image of a reply's list named by tag (its name ends in :TAG, or
+ * the digest is it), or the first one. */
+static int
+pick_image(const struct ipc_msg *m, const char *tag, char *out, size_t size)
+{
+	struct ipc_rd rd, item;
+	const char *name, *digest;
+	size_t nlen, dlen, tlen = tag ? strlen(tag) : 0;
+	int found = 0;
+
+	if (ipc_rd_init(&rd, &m->body) < 0)
+		return -EBADMSG;
+	while (rd.i < rd.n) {
+		if (ipc_rd_array(&rd, &item) < 0 || ipc_rd_str(&item, &name, &nlen) < 0 ||
+		    ipc_rd_str(&item, &digest, &dlen) < 0 || dlen >= size)
+			return -EBADMSG;
+		if (found && !tag)
+			continue;
+		if (tag && !(nlen > tlen && name[nlen - tlen - 1] == ':' &&
+		    memcmp(name + nlen - tlen, tag, tlen) == 0) &&
+		    !(dlen == tlen && memcmp(digest, tag, tlen) == 0))
+			continue;
+		memcpy(out, digest, dlen);
+		out[dlen] = '\0';
+		found = 1;
+	}
+	return found ? 0 : -ENOENT;
+}
+
+/* oci-layout://DIR[:TAG]: the layout (a directory or a tar) imported
+ * into the daemon's store first, then used as an image by its digest */
+static int
+import_layout(struct bopt_context *bc, struct ctl *c)
+{
+	char path[4096], *colon, *tag = NULL;
+	struct ipc_wr w;
+	int fd, r;
+
+	snprintf(path, sizeof(path), "%s", bc->oci);
+	if ((colon = strrchr(path, ':')) && !strchr(colon, '/')) {
+		*colon = '\0';
+		tag = colon + 1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "kilnctl build: --build-context %s: %s: %s\n", bc->name,
+		    path, strerror(errno));
+		return -errno;
+	}
+	ipc_wr_init(&w);
+	msgpack_pack_array(&w.pk, 1);
+	ipc_wr_str(&w, "");
+	r = ctl_call_fds(c, IPC_IMAGE_IMPORT, &w, &fd, 1);
+	ipc_wr_free(&w);
+	close(fd);
+	if (r < 0)
+		return r;
+	if (c->reply.hdr.type != IPC_IMAGE_LIST_REPLY ||
+	    (r = pick_image(&c->reply, tag, bc->digest, sizeof(bc->digest))) < 0) {
+		fprintf(stderr, "kilnctl build: --build-context %s: %s has no image%s%s\n",
+		    bc->name, path, tag ? " tagged " : "", tag ? tag : "");
+		return -ENOENT;
+	}
+	bc->image = bc->digest;
+	return 0;
+}
+
 int
-bsend_open(struct bsend *b, const struct build_opts *o)
+bsend_open(struct bsend *b, struct build_opts *o, struct ctl *c)
 {
 	int r;
 
@@ -224,17 +291,12 @@ bsend_open(struct bsend *b, const struct build_opts *o)
 		if ((r = open_secret(b, &o->secrets[i])) < 0)
 			return r;
 	for (int i = 0; i < o->ncontexts; i++) {
-		const struct bopt_context *c = &o->contexts[i];
+		struct bopt_context *bc = &o->contexts[i];
 
-		if (c->oci) {
-			fprintf(stderr, "kilnctl build: --build-context %s=oci-layout://%s: "
-			    "OCI layout contexts are not supported yet; import the layout "
-			    "with 'kilnctl image import' and use docker-image://NAME\n",
-			    c->name, c->oci);
-			return -ENOTSUP;
-		}
-		if (c->dir && (r = add_fd(b, open(c->dir, O_RDONLY | O_DIRECTORY |
-		    O_CLOEXEC), c->dir)) < 0)
+		if (bc->oci && (r = import_layout(bc, c)) < 0)
+			return r;
+		if (bc->dir && (r = add_fd(b, open(bc->dir, O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC), bc->dir)) < 0)
 			return r;
 	}
 	return 0;

@@ -233,7 +233,7 @@ cmd_build(struct ctl *c, int argc, char **argv)
 		bopt_free(&o);
 		return BUILD_EXIT_USAGE;
 	}
-	if (bsend_open(&b, &o) < 0)
+	if (bsend_open(&b, &o, c) < 0)
 		goto out;
 	/* a step may run for long without a word */
 	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "build.h"
 #include "kilnctl.h"
 #include "util.h"
 
@@ -99,6 +100,12 @@ main(int argc, char **argv)
 	for (size_t k = 0; k < ARRAY_SIZE(commands); k++) {
 		if (strcmp(argv[i], commands[k].name) != 0)
 			continue;
+		/* help needs no daemon */
+		if (commands[k].fn == cmd_build && i + 1 < argc &&
+		    (!strcmp(argv[i + 1], "--help") || !strcmp(argv[i + 1], "-h"))) {
+			bopt_usage(stdout);
+			return 0;
+		}
 		if (ctl_connect(&c) < 0)
 			return 1;
 		r = commands[k].fn(&c, argc - i, argv + i);

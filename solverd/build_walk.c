@@ -41,19 +41,21 @@ reads(const struct vertex *user, const struct vertex *v)
 	return 0;
 }
 
-/* What a hit made unnecessary counts as cached, as BuildKit shows it. */
+/* What a hit made unnecessary counts as cached, as BuildKit shows it;
+ * told in the steps' order. */
 static void
 rest_cached(struct build *b)
 {
-	for (size_t i = 0; i < b->fe.g.nv; i++) {
-		struct vertex *v = b->fe.g.v[i];
+	for (unsigned n = 1; n <= b->steps; n++)
+		for (size_t i = 0; i < b->fe.g.nv; i++) {
+			struct vertex *v = b->fe.g.v[i];
 
-		if (v->needed && bv(v)->state == BV_NEW) {
-			bv(v)->state = BV_DONE;
-			b->cached++;
-			progress_status(b, v, "cached", 0, NULL);
+			if (v->needed && v->n == n && bv(v)->state == BV_NEW) {
+				bv(v)->state = BV_DONE;
+				b->cached++;
+				progress_status(b, v, "cached", 0, NULL);
+			}
 		}
-	}
 }
 
 static void
@@ -64,12 +66,13 @@ done(struct build *b, struct vertex *v, const char *snap, int cached)
 	s->state = BV_DONE;
 	s->job = NULL;
 	snprintf(s->snap, sizeof(s->snap), "%s", snap);
+	if (v == b->target)
+		rest_cached(b);
 	if (cached) {
 		b->cached++;
 		progress_status(b, v, "cached", 0, NULL);
 	}
 	if (v == b->target) {
-		rest_cached(b);
 		build_solved(b);
 		return;
 	}
