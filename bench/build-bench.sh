@@ -4,7 +4,9 @@
 #   KILN_BUILDDIR=/tmp/build-bench-rel sh bench/build-bench.sh [rounds]
 # Environment: BUILDAH=0 leaves buildah out; BUILDAH_DRIVER (default
 # overlay) is buildah's storage driver; KEEP=1 keeps the work directory
-# (every build's output, kilnd.log) and prints its path.
+# (every build's output, kilnd.log) and prints its path; TMPDIR is where
+# the work directory goes (all state of both builders: TMPDIR=/dev/shm
+# takes the disk out of the figures, about 3 GiB for 3 rounds).
 set -eu
 
 : "${KILN_BUILDDIR:?the build directory (configure without --enable-sanitizers)}"
@@ -219,9 +221,8 @@ while [ "$r" -le "$ROUNDS" ]; do
 done
 
 # Peak memory: a fresh kilnd (so VmHWM covers this build only) builds a
-# cold 10,000-file COPY while every process below kilnd is sampled.
-stop_kilnd
-start_kilnd
+# cold 10,000-file COPY while every process below kilnd is sampled; then
+# another fresh one the same with -t (the layer's tar, digest and gzip).
 tree_pids() {
 	ps -e -o pid=,ppid= | awk -v root="$KILND_PID" '
 	    { parent[$1] = $2 }
@@ -240,24 +241,33 @@ sample() {
 	while [ -f "$W/sampling" ]; do
 		for p in $(tree_pids); do
 			cat "/proc/$p/smaps_rollup" 2>/dev/null
-		done | awk '$1 == "Pss:" { s += $2 } END { print s + 0 }' >>"$W/pss"
+		done | awk '$1 == "Pss:" { s += $2 } END { print s + 0 }' >>"$W/pss.$1"
 		sleep 0.02
 	done
 }
 cp -a "$W/src" "$W/ctx-mem"
 printf 'FROM kiln-busybox:latest\nCOPY . /mem/\n' >"$W/ctx-mem/Dockerfile"
-sync
-: >"$W/sampling"
-sample &
-SAMPLER=$!
-kbuild kiln-mem "$W/ctx-mem"
-HWM=$(for p in $(tree_pids); do
-	printf '%s %s ' "$(cat "/proc/$p/comm")" \
-	    "$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$p/status")"
-done)
-rm -f "$W/sampling"
-wait "$SAMPLER" || true
-SAMPLER=
+printf 'FROM kiln-busybox:latest\nCOPY . /memt/\n' >"$W/ctx-mem/Dockerfile.t"
+for v in kiln kilnt; do
+	stop_kilnd
+	start_kilnd
+	sync
+	: >"$W/sampling"
+	sample "$v" &
+	SAMPLER=$!
+	if [ "$v" = kiln ]; then
+		kbuild kiln-mem "$W/ctx-mem"
+	else
+		kbuild kilnt-mem "$W/ctx-mem" Dockerfile.t
+	fi
+	for p in $(tree_pids); do
+		printf '%s %s ' "$(cat "/proc/$p/comm")" \
+		    "$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$p/status")"
+	done >"$W/hwm.$v"
+	rm -f "$W/sampling"
+	wait "$SAMPLER" || true
+	SAMPLER=
+done
 LOAD1=$(load)
 
 # "median min max" of a file of numbers, "- - -" for none
@@ -310,12 +320,15 @@ printf '%-30s %20s\n' "  cp -a of the context" "$(fmt cp-a)"
 row "  fully cached" copy-cached "< 50 ms: $(verdict "$(med kiln-copy-cached) < 50")"
 row "  after a one-file edit" copy-edit "< 200 ms: $(verdict "$(med kiln-copy-edit) < 200")"
 row "2 stages each RUN sleep 1" par-cold "in parallel, < 1.5 s: $(verdict "$(med kiln-par-cold) < 1500")"
-peak=$(sort -n "$W/pss" | tail -n 1)
-hwm=$(echo "$HWM" | awk '{ for (i = 2; i <= NF; i += 2) s += $i } END { print s + 0 }')
 echo
-echo "peak memory of kilnd and every process below it, cold $FILES-file COPY ($(fmt kiln-mem)):"
-echo "  Pss summed over the processes, highest of $(wc -l <"$W/pss") samples:" \
-    "$peak KiB ($(awk -v k="$peak" 'BEGIN { printf "%.1f", k / 1024 }') MiB);" \
-    "< 30 MiB: $(verdict "$peak < $MEM_GOAL_KIB")"
-echo "  VmHWM (peak Rss, shared pages counted in each process), KiB: $HWM"
-echo "  sum of VmHWM: $hwm KiB ($(awk -v k="$hwm" 'BEGIN { printf "%.1f", k / 1024 }') MiB)"
+echo "peak memory of kilnd and every process below it, cold $FILES-file COPY; KiB:"
+for v in kiln kilnt; do
+	peak=$(sort -n "$W/pss.$v" | tail -n 1)
+	hwm=$(awk '{ for (i = 2; i <= NF; i += 2) s += $i } END { print s + 0 }' "$W/hwm.$v")
+	echo "  $([ "$v" = kiln ] && echo "kiln   " || echo "kiln -t") ($(fmt "$v-mem")):" \
+	    "Pss summed over the processes, highest of $(wc -l <"$W/pss.$v") samples: $peak" \
+	    "($(awk -v k="$peak" 'BEGIN { printf "%.1f", k / 1024 }') MiB); < 30 MiB:" \
+	    "$(verdict "$peak < $MEM_GOAL_KIB")"
+	echo "    VmHWM (peak Rss; shared pages count in each process): $(cat "$W/hwm.$v")"
+	echo "    sum of VmHWM: $hwm ($(awk -v k="$hwm" 'BEGIN { printf "%.1f", k / 1024 }') MiB)"
+done
