@@ -77,6 +77,7 @@ build_free(struct build *b)
 	strv_free(&b->opts.ctx_dirs);
 	free((char *)b->opts.target);
 	strv_free(&b->tags);
+	strv_free(&b->leases);
 	free(b->df_name);
 	free(b);
 }
@@ -124,6 +125,50 @@ reply_result(struct build *b, struct ipc_peer *p)
 	free(cfg);
 }
 
+static void
+on_lease_answer(struct ipc_peer *p, struct ipc_msg *m, void *arg)
+{
+	char why[256];
+	int err;
+
+	/* a lost lease costs nothing but the protection: not the build's error */
+	if (m && m->hdr.type != IPC_OK)
+		log_debug("lease: %s", snapc_why(m, PROC_SNAPD, &err, why, sizeof(why)));
+}
+
+static void
+lease_call(struct build *b, const char *snap, int hold)
+{
+	struct ipc_wr w;
+
+	ipc_wr_init(&w);
+	msgpack_pack_array(&w.pk, 2);
+	ipc_wr_str(&w, snap);
+	if (hold)
+		msgpack_pack_true(&w.pk);
+	else
+		msgpack_pack_false(&w.pk);
+	snapc_call(b->h, PROC_SNAPD, IPC_SNAP_LEASE, &w, NULL, 0, on_lease_answer, NULL);
+	ipc_wr_free(&w);
+}
+
+void
+build_lease(struct build *b, const char *snap)
+{
+	if (*snap == '\0' || strv_index(&b->leases, snap) >= 0 ||
+	    strv_add(&b->leases, snap) < 0)
+		return;
+	lease_call(b, snap, 1);
+}
+
+static void
+drop_leases(struct build *b)
+{
+	for (size_t i = 0; i < b->leases.n; i++)
+		lease_call(b, b->leases.v[i], 0);
+	strv_free(&b->leases);
+}
+
 /* The answer, the history row; the build lives on while jobs it owns do. */
 void
 build_finish(struct build *b)
@@ -139,6 +184,7 @@ build_finish(struct build *b)
 	else if (p)
 		reply_result(b, p);
 	history_write(b, status, b->failed ? b->error : b->image_digest);
+	drop_leases(b);
 	log_info("build %s: %s in %lld ms (%llu steps, %llu cached)%s%s", b->bid, status,
 	    build_ms(b), (unsigned long long)b->steps, (unsigned long long)b->cached,
 	    b->failed ? ": " : "", b->failed ? b->error : "");

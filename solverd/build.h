@@ -65,6 +65,9 @@ struct build {
 	uint64_t		 steps, cached;
 	/* the result */
 	char			 image_digest[80], config_digest[80];
+	/* snapshots it leased from snapd: kept from GC and prune until the
+	 * answer went */
+	struct strv		 leases;
 	uint64_t		 image_size;	/* the manifest's bytes */
 	int			 pull, push;	/* BUILD_PULL, BUILD_PUSH */
 };
@@ -81,6 +84,8 @@ void build_fail(struct build *b, int err, const char *fmt, ...)
 /* The solver has the target's snapshot: export, answer. */
 void build_solved(struct build *b);
 long long build_ms(const struct build *b);
+/* A lease of b's on a committed snapshot ("": none), dropped when b ends. */
+void build_lease(struct build *b, const char *snap);
 
 /* build_req.c: the BUILD body and fds into b, the Dockerfile's text into
  * *text (malloc'd). 0 or -errno, b->error set. */

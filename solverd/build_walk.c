@@ -109,7 +109,8 @@ struct stat_call {
 	char		 snap[BUILD_SNAP_MAX];
 };
 
-/* A cache entry counts only while its snapshot exists. */
+/* A cache entry counts only while its snapshot exists: the lease that
+ * keeps it from GC and prune for this build is the check. */
 static void
 on_stat(struct ipc_peer *p, struct ipc_msg *m, void *arg)
 {
@@ -119,8 +120,10 @@ on_stat(struct ipc_peer *p, struct ipc_msg *m, void *arg)
 	int err = 0;
 
 	b->pending--;
-	if (m == NULL || m->hdr.type != IPC_SNAP_STAT_REPLY)
+	if (m == NULL || m->hdr.type != IPC_OK)
 		snapc_why(m, PROC_SNAPD, &err, why, sizeof(why));
+	else if (strv_add(&b->leases, c->snap) < 0)
+		err = ENOMEM;
 	if (b->failed) {
 		if (b->pending == 0)
 			build_finish(b);
@@ -149,9 +152,10 @@ check_hit(struct build *b, struct vertex *v, const char *snap)
 	c->v = v;
 	snprintf(c->snap, sizeof(c->snap), "%s", snap);
 	ipc_wr_init(&w);
-	msgpack_pack_array(&w.pk, 1);
+	msgpack_pack_array(&w.pk, 2);
 	ipc_wr_str(&w, snap);
-	r = snapc_call(b->h, PROC_SNAPD, IPC_SNAP_STAT, &w, NULL, 0, on_stat, c);
+	msgpack_pack_true(&w.pk);
+	r = snapc_call(b->h, PROC_SNAPD, IPC_SNAP_LEASE, &w, NULL, 0, on_stat, c);
 	ipc_wr_free(&w);
 	if (r < 0) {
 		free(c);
@@ -172,6 +176,7 @@ want(struct build *b, struct vertex *v)
 	if (bv(v)->state != BV_NEW || b->failed)
 		return;
 	if (v->op == VOP_SOURCE) {
+		build_lease(b, v->snap);
 		done(b, v, v->snap, 1);
 		return;
 	}
@@ -199,6 +204,7 @@ walk_vertex_done(struct build *b, struct vertex *v, const char *snap, int cached
 {
 	if (b->failed)
 		return;
+	build_lease(b, snap);
 	done(b, v, snap, cached);
 }
 

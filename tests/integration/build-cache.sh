@@ -1,5 +1,5 @@
 #!/bin/sh
-# build-cache.sh: FROM an imported image, WORKDIR, ENV, COPY, RUN end to end; the rebuild is all cached, a touched file stays cached, a changed one re-runs only what follows, the cache survives a restart, --no-cache runs everything.
+# build-cache.sh: FROM an imported image, WORKDIR, ENV, COPY, RUN end to end; the rebuild is all cached, a touched file stays cached, a changed one re-runs only what follows, the cache survives a restart, --no-cache runs everything, a pruned snapshot is rebuilt.
 . "$KILN_SRCDIR/tests/integration/lib.sh"
 . "$KILN_SRCDIR/tests/integration/build-lib.sh"
 kiln_setup
@@ -59,6 +59,29 @@ build_ok --no-cache "$C"
 ran "RUN echo"
 ran "COPY a.txt"
 assert_grep ": 6 steps, 1 cached" "$T/out"
+
+# an entry whose snapshot was pruned is a miss, not an error: it runs again
+kilnctl prune --all >/dev/null || fail "prune"
+build_ok "$C"
+ran "RUN echo"
+ran "COPY sub"
+assert_grep "is gone, rebuilding" "$T/kilnd.log"
+build_ok "$C"
+assert_grep ": 6 steps, 6 cached" "$T/out"
+
+# a prune during a build spares what the build uses (its leases)
+printf 'FROM kiln-busybox\nRUN echo leased > /l\nRUN sleep 2; cat /l\n' >"$T/lease.Dockerfile"
+build_ok -f "$T/lease.Dockerfile" "$C"
+printf 'FROM kiln-busybox\nRUN echo leased > /l\nRUN sleep 2; cat /l; echo again\n' \
+    >"$T/lease.Dockerfile"
+"$KILNCTL_BIN" build --progress=plain -f "$T/lease.Dockerfile" "$C" >"$T/lease.out" 2>&1 &
+kp=$!
+wait_for 100 grep -q "RUN sleep 2; cat /l; echo again" "$T/lease.out" || fail "no step"
+kilnctl prune --all >/dev/null || fail "prune during a build"
+wait "$kp" || fail "a prune broke the build: $(cat "$T/lease.out")"
+assert_grep "^#[0-9]* [0-9.]* again" "$T/lease.out"
+build_ok -f "$T/lease.Dockerfile" "$C"
+assert_grep ": 3 steps, 3 cached" "$T/out"
 
 # a failing step fails the build with the command and its status
 printf 'FROM kiln-busybox\nRUN echo about to fail; exit 3\n' >"$C/Dockerfile"
