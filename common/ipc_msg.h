@@ -172,10 +172,12 @@
 	 * contents; not times, so a touched file keeps its checksum */ \
 	X(SNAP_CHECKSUM_REPLY, 74, REPLY, P_SNAPD, 0) \
 	/* solverd -> snapd: [str cache id, str sharing (shared|private| \
-	 * locked), i64 uid, i64 gid, i64 mode]: the persistent directory of \
-	 * a RUN --mount=type=cache. SNAP_MOUNTED [str hold id, str path] once \
-	 * it may be used (locked: when the previous holder let go); \
-	 * SNAP_REMOVE of the hold id lets go */ \
+	 * locked), i64 uid, i64 gid, i64 mode, str seed committed id ("": \
+	 * none), str seed directory (absolute, in the seed)]: the persistent \
+	 * directory of a RUN --mount=type=cache; with a seed (from=) one per \
+	 * id and seed, starting as a copy of that directory. SNAP_MOUNTED \
+	 * [str hold id, str path] once it may be used (locked: when the \
+	 * previous holder let go); SNAP_REMOVE of the hold id lets go */ \
 	X(SNAP_CACHE,   75, REQ,   P_SOLVERD | P_CLIENT, 0) \
 	/* solverd -> snapd: [str prepared id, str "user[:group]"]: names \
 	 * looked up in that snapshot's /etc/passwd and /etc/group (symlinks \

@@ -199,11 +199,33 @@ copy_xattrs(const char *src, const char *dst)
 	return 0;
 }
 
+/* read and write, where copy_file_range cannot go (from an overlay
+ * mount to another filesystem: EXDEV) */
+static int
+copy_range_rw(int in, int out, off_t o, off_t end)
+{
+	char buf[65536];
+
+	while (o < end) {
+		size_t want = end - o < (off_t)sizeof(buf) ? (size_t)(end - o) : sizeof(buf);
+		ssize_t n = pread(in, buf, want, o), w;
+
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		for (ssize_t k = 0; k < n; k += w)
+			if ((w = pwrite(out, buf + k, (size_t)(n - k), o + k)) <= 0)
+				return w < 0 ? -errno : -EIO;
+		o += n;
+	}
+	return 0;
+}
+
 /* Data regions only, so holes stay holes. */
 static int
 copy_data(int in, int out, off_t size)
 {
 	off_t pos = 0;
+	int rw = 0, r;
 
 	if (ioctl(out, FICLONE, in) == 0)
 		return 0;
@@ -217,7 +239,16 @@ copy_data(int in, int out, off_t size)
 			return -errno;
 		for (off_t o = data; o < hole;) {
 			loff_t ri = o, wo = o;
-			ssize_t n = copy_file_range(in, &ri, out, &wo, (size_t)(hole - o), 0);
+			ssize_t n = rw ? -1 : copy_file_range(in, &ri, out, &wo,
+			    (size_t)(hole - o), 0);
+
+			if (n < 0 && (rw || errno == EXDEV || errno == EOPNOTSUPP ||
+			    errno == EINVAL)) {
+				rw = 1;
+				if ((r = copy_range_rw(in, out, o, hole)) < 0)
+					return r;
+				break;
+			}
 			if (n <= 0)
 				return n < 0 ? -errno : -EIO;
 			o += n;

@@ -70,6 +70,8 @@ put_mount(struct hasher *h, const struct vmount *m)
 	put_i64(h, 'g', m->gid);
 	put_i64(h, 'm', m->mode);
 	put_str(h, 'h', m->sharing);
+	if (m->seed)
+		put_str(h, 'd', m->seed);
 	put_i64(h, 'q', m->required);
 	put_str(h, 'e', m->env);
 }

@@ -204,6 +204,31 @@ context_copy(struct dctx *d, const char *source, int ctx)
 	return v;
 }
 
+/* cache from=STAGE,source=DIR: the cache starts as a copy of DIR in that
+ * stage, image or context when it is first made (BuildKit keeps one cache
+ * per id and seed, so kiln-snapd names the record after both) */
+static int
+cache_seed(struct dctx *d, struct vmount *m, const struct mspec *ms)
+{
+	int r;
+
+	if (ms->from == NULL || *ms->from == '\0')
+		return 0;
+	if (strchr(ms->from, '$'))
+		return fe_errorf(d->fe, d->in, "variable expansion is not supported for from=");
+	if ((m->seed = dispatch_path_clean(ms->source ? ms->source : "/")) == NULL)
+		return -ENOMEM;
+	r = dispatch_source(d, ms->from, &m->from, &m->from_scratch, &m->ctx);
+	if (r < 0 || m->from || m->from_scratch)
+		return r;
+	/* the main context or a --build-context directory, filtered */
+	m->from = context_copy(d, m->seed[0] == '/' ? m->seed + 1 : m->seed, m->ctx);
+	free(m->seed);
+	m->seed = strdup("/");
+	m->ctx = -1;
+	return m->from && m->seed ? 0 : -ENOMEM;
+}
+
 static int
 mount_add(struct dctx *d, struct vertex *v, struct mspec *ms)
 {
@@ -237,8 +262,8 @@ mount_add(struct dctx *d, struct vertex *v, struct mspec *ms)
 	if (t == VM_TMPFS)
 		return 0;
 	if (t == VM_CACHE) {
-		if (ms->from)
-			return fe_errorf(d->fe, d->in, "a cache mount from= is not supported");
+		if ((r = cache_seed(d, m, ms)) < 0)
+			return r;
 		if (ms->sharing && strcmp(ms->sharing, "shared") &&
 		    strcmp(ms->sharing, "private") && strcmp(ms->sharing, "locked"))
 			return fe_errorf(d->fe, d->in, "unsupported sharing value \"%s\"",

@@ -96,6 +96,7 @@ mount_free(struct vmount *m)
 	free(m->target);
 	free(m->source);
 	free(m->sharing);
+	free(m->seed);
 	free(m->env);
 }
 

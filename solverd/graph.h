@@ -57,6 +57,8 @@ struct vmount {
 	uint64_t	 size;
 	int64_t		 uid, gid, mode;
 	char		*sharing;	/* cache: shared, private, locked */
+	char		*seed;		/* cache from: the directory of from it
+					 * starts with; NULL: empty */
 	int		 required;	/* secret */
 	char		*env;		/* secret: also as this variable */
 };

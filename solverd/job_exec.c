@@ -511,12 +511,15 @@ ask_cache(struct jexec *x, struct hold *h, const struct vmount *m)
 	int r;
 
 	ipc_wr_init(&w);
-	msgpack_pack_array(&w.pk, 5);
+	msgpack_pack_array(&w.pk, 7);
 	ipc_wr_str(&w, m->source);
 	ipc_wr_str(&w, m->sharing);
 	msgpack_pack_int64(&w.pk, m->uid);
 	msgpack_pack_int64(&w.pk, m->gid);
 	msgpack_pack_int64(&w.pk, m->mode);
+	/* from=: the committed snapshot and directory it starts with */
+	ipc_wr_str(&w, m->seed && m->from ? job_input_snap(x->j, m->from) : "");
+	ipc_wr_str(&w, m->seed ? m->seed : "");
 	r = ask(x, h, IPC_SNAP_CACHE, &w);
 	ipc_wr_free(&w);
 	return r;

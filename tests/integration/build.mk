@@ -4,7 +4,7 @@ BUILD_TESTS += tests/integration/build-client.sh
 BUILD_TESTS += tests/integration/build-cache.sh tests/integration/build-cancel.sh \
 	tests/integration/build-concurrent.sh tests/integration/build-stages.sh \
 	tests/integration/build-mounts.sh tests/integration/build-output.sh \
-	tests/integration/build-contexts.sh
+	tests/integration/build-contexts.sh tests/integration/build-cache-from.sh
 EXTRA_DIST += tests/integration/build-lib.sh
 # the Dockerfile conformance suite: every case under tests/conformance/cases
 # (tests/conformance/README.md); pending/ is not run
