@@ -52,6 +52,10 @@ struct build_opts {
 	struct bopt_context contexts[BOPT_MAX_FDS];
 	int		 ncontexts;
 	struct bopt_output output;	/* type "" when none */
+	/* the image outputs' compression=, compression-level=,
+	 * force-compression=, oci-mediatypes=: "K=V,K=V" as BUILD carries it */
+	char		 image_opts[256];
+	int		 docker_types;	/* oci-mediatypes=false */
 };
 
 /* build_opts.c: 0, or -EINVAL after printing what was wrong. */

@@ -15,6 +15,8 @@ bopt_usage(FILE *out)
 	    "    [--progress auto|tty|plain|rawjson] "
 	    "[--output type=local,dest=DIR | type=tar,dest=FILE|-\n"
 	    "     | type=oci|docker,dest=FILE|-[,name=REF] | type=image,name=REF[,push=true]]\n"
+	    "     (image outputs: [,compression=gzip|zstd|uncompressed][,compression-level=N]"
+	    "[,force-compression=true][,oci-mediatypes=true|false])\n"
 	    "    [-t NAME]... [--push] [--pull] [--metadata-file FILE] [--platform P] CONTEXT\n");
 }
 
@@ -102,11 +104,39 @@ add_secret(struct build_opts *o, char *v)
 
 struct output_parse {
 	struct bopt_output	*out;
+	struct build_opts	*o;
 	const char		*name;
 	int			 push;	/* -1: not given */
+	int			 image_opts;	/* compression= and the like given */
 };
 
-/* type=local|tar|oci|docker|image|registry, dest=, name=, push= */
+static const char *const image_keys[] = {
+	"compression", "compression-level", "force-compression", "oci-mediatypes",
+};
+
+/* An image option: carried to the daemon as it is, which checks it. */
+static int
+image_opt(struct output_parse *op, const char *k, const char *v)
+{
+	char *s = op->o->image_opts;
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i < sizeof(image_keys) / sizeof(image_keys[0]); i++) {
+		if (strcmp(k, image_keys[i]) != 0)
+			continue;
+		if (snprintf(s + n, sizeof(op->o->image_opts) - n, "%s%s=%s", n ? "," : "",
+		    k, v) >= (int)(sizeof(op->o->image_opts) - n))
+			return -EINVAL;
+		if (strcmp(k, "oci-mediatypes") == 0)
+			op->o->docker_types = strcmp(v, "false") == 0;
+		op->image_opts = 1;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* type=local|tar|oci|docker|image|registry, dest=, name=, push=, and
+ * the image options */
 static int
 output_pair(void *arg, const char *k, const char *v)
 {
@@ -125,7 +155,7 @@ output_pair(void *arg, const char *k, const char *v)
 	else if (strcmp(k, "push") == 0 && (!strcmp(v, "true") || !strcmp(v, "false")))
 		op->push = strcmp(v, "true") == 0;
 	else
-		return -EINVAL;
+		return image_opt(op, k, v);
 	return 0;
 }
 
@@ -137,6 +167,9 @@ output_kind(struct build_opts *o, struct output_parse *op, const char *orig)
 	struct bopt_output *out = &o->output;
 	int image = !strcmp(out->type, "image") || !strcmp(out->type, "registry");
 
+	if (op->image_opts && (!strcmp(out->type, "local") || !strcmp(out->type, "tar")))
+		return bad("compression= and oci-mediatypes= are for type=image, registry, "
+		    "oci and docker", orig);
 	if (image) {
 		if (op->name == NULL || out->dest)
 			return bad("--output type=image takes name=REF[,push=true], no dest",
@@ -163,7 +196,7 @@ output_kind(struct build_opts *o, struct output_parse *op, const char *orig)
 static int
 set_output(struct build_opts *o, char *v)
 {
-	struct output_parse op = { &o->output, NULL, -1 };
+	struct output_parse op = { &o->output, o, NULL, -1, 0 };
 	char orig[512];
 	int r;
 

@@ -313,7 +313,7 @@ pack_strs(struct ipc_wr *w, char *const *v, int n)
 void
 bsend_pack(struct ipc_wr *w, const struct bsend *b, const struct build_opts *o)
 {
-	msgpack_pack_array(&w->pk, 11);
+	msgpack_pack_array(&w->pk, o->image_opts[0] ? 12 : 11);
 	ipc_wr_str(w, b->name);
 	ipc_wr_str(w, o->target ? o->target : "");
 	pack_strs(w, o->args, o->nargs);
@@ -335,4 +335,6 @@ bsend_pack(struct ipc_wr *w, const struct bsend *b, const struct build_opts *o)
 		ipc_wr_str(w, o->contexts[i].name);
 		ipc_wr_str(w, o->contexts[i].image ? o->contexts[i].image : "");
 	}
+	if (o->image_opts[0])
+		ipc_wr_str(w, o->image_opts);
 }

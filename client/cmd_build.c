@@ -71,8 +71,10 @@ write_metadata(const char *path, const struct bresult *res, const struct build_o
 		progress_json_str(f, res->image, strlen(res->image));
 		fputs(",\n  \"containerimage.config.digest\": ", f);
 		progress_json_str(f, res->config, strlen(res->config));
-		fprintf(f, ",\n  \"containerimage.descriptor\": {\"mediaType\": "
-		    "\"application/vnd.oci.image.manifest.v1+json\", \"digest\": ");
+		fprintf(f, ",\n  \"containerimage.descriptor\": {\"mediaType\": \"%s\", "
+		    "\"digest\": ", o->docker_types ?
+		    "application/vnd.docker.distribution.manifest.v2+json" :
+		    "application/vnd.oci.image.manifest.v1+json");
 		progress_json_str(f, res->image, strlen(res->image));
 		fprintf(f, ", \"size\": %llu}", (unsigned long long)res->size);
 	}

@@ -189,9 +189,10 @@
 	X(SNAP_USER_REPLY, 77, REPLY, P_SNAPD, 0) \
 	/* --- snapd: layers, images, exports, usage (80-99) --- */ \
 	/* solverd -> snapd: [str committed id, str compression (gzip|zstd| \
-	 * none), i64 SOURCE_DATE_EPOCH (-1: none)]: the layer of this \
-	 * snapshot against its parent, stored as a blob; remembered per \
-	 * snapshot and compression. SNAP_DIFF_REPLY */ \
+	 * none, the first two optionally ":LEVEL": gzip 0-9, zstd 0-22), \
+	 * i64 SOURCE_DATE_EPOCH (-1: none)(, u32 flags SNAP_DIFF_*)]: the \
+	 * layer of this snapshot against its parent, stored as a blob; \
+	 * remembered per snapshot and compression. SNAP_DIFF_REPLY */ \
 	X(SNAP_DIFF,    80, REQ,   P_SOLVERD | P_CLIENT, 0) \
 	/* [str diff_id (sha256 of the tar), str blob digest, u64 blob size, \
 	 *  str media type] */ \
@@ -216,8 +217,10 @@
 	X(IMAGE_RESOLVED, 87, REPLY, P_SNAPD, 0) \
 	/* solverd -> snapd: [str name ("": none), str config JSON, \
 	 * [[str blob digest, u64 size, str media type]...] layers, str top \
-	 * snapshot id]: writes config and manifest blobs, names the image. \
-	 * IMAGE_CREATED */ \
+	 * snapshot id(, str manifest media type: OCI's (the default) or \
+	 * Docker v2 schema 2's; the config's and layers' types follow it, \
+	 * and a zstd layer cannot go in a Docker one)]: writes config and \
+	 * manifest blobs, names the image. IMAGE_CREATED */ \
 	X(IMAGE_CREATE, 88, REQ,   P_SOLVERD | P_CLIENT, 0) \
 	/* [str manifest digest, str config digest, u64 manifest size] */ \
 	X(IMAGE_CREATED, 89, REPLY, P_SNAPD,  0) \
@@ -400,6 +403,10 @@
 #define SNAP_COPY_UNPACK	0x2	/* ADD: extract a local tar archive */
 #define SNAP_COPY_PARENTS	0x4	/* --parents: keep the source's path */
 #define SNAP_COPY_LINK		0x8	/* --link: the layer stands alone */
+
+/* SNAP_DIFF flags */
+#define SNAP_DIFF_REUSE		0x1	/* a pulled layer's own blob serves, in any compression */
+#define SNAP_DIFF_DOCKER	0x2	/* for a Docker v2 manifest: no zstd blob */
 
 enum ipc_kind { IPC_KIND_REQ = 1, IPC_KIND_REPLY, IPC_KIND_EVENT, IPC_KIND_NOTE };
 

@@ -136,14 +136,15 @@ on_snap_diff(struct ipc_peer *p, struct ipc_msg *m)
 	char *id = NULL, *comp = NULL;
 	struct ipc_rd rd;
 	struct ipc_wr w;
+	uint64_t flags = 0;
 	int64_t epoch;
 	int r = -EBADMSG;
 
 	if (ipc_rd_init(&rd, &m->body) < 0 || ipc_rd_strdup(&rd, &id) < 0 ||
 	    ipc_rd_strdup(&rd, &comp) < 0 || ipc_rd_i64(&rd, &epoch) < 0 ||
-	    ipc_rd_end(&rd) < 0)
+	    (rd.i < rd.n && ipc_rd_u64(&rd, &flags) < 0) || ipc_rd_end(&rd) < 0)
 		goto out;
-	r = layer_diff(id, comp, epoch < 0 ? -1 : epoch, &rec, &err);
+	r = layer_diff(id, comp, epoch < 0 ? -1 : epoch, (uint32_t)flags, &rec, &err);
 	if (r < 0) {
 		r = files_reply_err(p, m->hdr.id, r, &err);
 		goto out;
@@ -199,7 +200,7 @@ on_image_create(struct ipc_peer *p, struct ipc_msg *m)
 {
 	struct snap_err err = { "" };
 	struct ij_desc *layers = NULL;
-	char *name = NULL, *config = NULL, *top = NULL;
+	char *name = NULL, *config = NULL, *top = NULL, *mtype = NULL;
 	struct image_rec rec;
 	struct ipc_rd rd;
 	struct ipc_wr w;
@@ -209,9 +210,11 @@ on_image_create(struct ipc_peer *p, struct ipc_msg *m)
 
 	if (ipc_rd_init(&rd, &m->body) < 0 || ipc_rd_strdup(&rd, &name) < 0 ||
 	    ipc_rd_strdup(&rd, &config) < 0 || (r = rd_layers(&rd, &layers, &n)) < 0 ||
-	    (r = ipc_rd_strdup(&rd, &top)) < 0 || (r = ipc_rd_end(&rd)) < 0)
+	    (r = ipc_rd_strdup(&rd, &top)) < 0 ||
+	    (rd.i < rd.n && (r = ipc_rd_strdup(&rd, &mtype)) < 0) ||
+	    (r = ipc_rd_end(&rd)) < 0)
 		goto out;
-	r = image_create(name, config, layers, n, top, &rec, &msize, &err);
+	r = image_create(name, config, layers, n, top, mtype ? mtype : "", &rec, &msize, &err);
 	if (r < 0) {
 		r = files_reply_err(p, m->hdr.id, r, &err);
 		goto out;
@@ -228,6 +231,7 @@ out:
 	free(name);
 	free(config);
 	free(top);
+	free(mtype);
 	free(layers);
 	return r;
 }

@@ -13,23 +13,6 @@
 #define IMAGE_PLATFORM	"linux/arm64"
 #else
 #define IMAGE_PLATFORM	"linux/unknown"
-/* OCI chain id: chain = sha256(chain + " " + diff_id), the first the
- * diff_id itself ("" chain). */
-void image_chain_next(char chain[STORE_DIGEST_MAX], const char *diff_id);
-
-/* image_create.c: config and manifest blobs, the image named. */
-int image_create(const char *name, const char *config, const struct ij_desc *layers,
-    size_t nlayers, const char *top, struct image_rec *rec, uint64_t *msize,
-    struct snap_err *err);
-
-/* layer_diff.c: a committed snapshot's layer against its parent as a
- * blob (compression gzip, zstd or none; epoch -1 or SOURCE_DATE_EPOCH),
- * remembered per snapshot, compression and epoch. */
-int layer_diff(const char *id, const char *compression, int64_t epoch,
-    struct image_diff_rec *out, struct snap_err *err);
-/* The whole tree of a committed snapshot ("" : empty) as a tar into out. */
-int export_tar(const char *id, int out, struct snap_err *err);
-
 #endif
 
 struct image_list {
@@ -59,15 +42,19 @@ int image_apply_blob(const char *path, const char *digest, struct snap_err *err)
  * diff_id itself ("" chain). */
 void image_chain_next(char chain[STORE_DIGEST_MAX], const char *diff_id);
 
-/* image_create.c: config and manifest blobs, the image named. */
+/* image_create.c: config and manifest blobs, the image named. mtype:
+ * the manifest's media type, MT_OCI_MANIFEST or MT_DOCKER_MANIFEST ("":
+ * OCI); the config's and the layers' types follow it. */
 int image_create(const char *name, const char *config, const struct ij_desc *layers,
-    size_t nlayers, const char *top, struct image_rec *rec, uint64_t *msize,
-    struct snap_err *err);
+    size_t nlayers, const char *top, const char *mtype, struct image_rec *rec,
+    uint64_t *msize, struct snap_err *err);
 
 /* layer_diff.c: a committed snapshot's layer against its parent as a
- * blob (compression gzip, zstd or none; epoch -1 or SOURCE_DATE_EPOCH),
- * remembered per snapshot, compression and epoch. */
-int layer_diff(const char *id, const char *compression, int64_t epoch,
+ * blob (compression gzip, zstd or none, optionally ":LEVEL"; epoch -1 or
+ * SOURCE_DATE_EPOCH), remembered per snapshot, compression and epoch.
+ * flags SNAP_DIFF_*: with SNAP_DIFF_REUSE a pulled layer's own blob
+ * serves as it is. */
+int layer_diff(const char *id, const char *compression, int64_t epoch, uint32_t flags,
     struct image_diff_rec *out, struct snap_err *err);
 /* The whole tree of a committed snapshot ("" : empty) as a tar into out. */
 int export_tar(const char *id, int out, struct snap_err *err);

@@ -1,4 +1,4 @@
-/* image_create.c: IMAGE_CREATE's work: the config and an OCI manifest written as blobs, the image named and holding its layers and snapshot. */
+/* image_create.c: IMAGE_CREATE's work: the config and an OCI or Docker v2 manifest written as blobs, the image named and holding its layers and snapshot. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,10 +50,44 @@ remember_chain(const char *config, size_t n, const char *top)
 	free(ids);
 }
 
+/* The layers' media types in the manifest's family, into ls. */
+static int
+layer_types(const struct ij_desc *layers, size_t nlayers, int docker, struct ij_desc *ls,
+    struct snap_err *err)
+{
+	for (size_t i = 0; i < nlayers; i++) {
+		ls[i] = layers[i];
+		if (ij_layer_media_as(layers[i].media, docker, ls[i].media) < 0)
+			return snap_errf(err, -EINVAL, "layer %s (%s) has no media type in "
+			    "a%s manifest%s", layers[i].digest, layers[i].media,
+			    docker ? " Docker v2" : "n OCI", docker ? ": zstd needs OCI "
+			    "media types (oci-mediatypes=true)" : "");
+	}
+	return 0;
+}
+
+static int
+make_manifest(const char *mtype, struct ij_desc *cfg, const struct ij_desc *layers,
+    size_t nlayers, char **out, struct snap_err *err)
+{
+	int docker = strcmp(mtype, MT_DOCKER_MANIFEST) == 0, r;
+	struct ij_desc *ls = calloc(nlayers + 1, sizeof(*ls));
+
+	*out = NULL;
+	if (ls == NULL)
+		return snap_errf(err, -ENOMEM, "out of memory");
+	r = layer_types(layers, nlayers, docker, ls, err);
+	if (r == 0 && (*out = ij_make_manifest_as(docker ? MT_DOCKER_MANIFEST :
+	    MT_OCI_MANIFEST, cfg, ls, nlayers)) == NULL)
+		r = snap_errf(err, -ENOMEM, "out of memory");
+	free(ls);
+	return r;
+}
+
 int
 image_create(const char *name, const char *config, const struct ij_desc *layers,
-    size_t nlayers, const char *top, struct image_rec *rec, uint64_t *msize,
-    struct snap_err *err)
+    size_t nlayers, const char *top, const char *mtype, struct image_rec *rec,
+    uint64_t *msize, struct snap_err *err)
 {
 	const char *blobs[IJ_MAX_LAYERS + 3];
 	struct ij_desc cfg;
@@ -65,12 +99,15 @@ image_create(const char *name, const char *config, const struct ij_desc *layers,
 	memset(&cfg, 0, sizeof(cfg));
 	if (nlayers > IJ_MAX_LAYERS)
 		return snap_errf(err, -E2BIG, "more than %d layers", IJ_MAX_LAYERS);
-	snprintf(cfg.media, sizeof(cfg.media), "%s", MT_OCI_CONFIG);
+	if (*mtype && strcmp(mtype, MT_OCI_MANIFEST) && strcmp(mtype, MT_DOCKER_MANIFEST))
+		return snap_errf(err, -EINVAL, "manifest type '%s': OCI's or Docker "
+		    "v2's", mtype);
+	snprintf(cfg.media, sizeof(cfg.media), "%s", strcmp(mtype, MT_DOCKER_MANIFEST) ?
+	    MT_OCI_CONFIG : MT_DOCKER_CONFIG);
 	if ((r = blob_of(config, strlen(config), cfg.digest, &cfg.size, err)) < 0)
 		return r;
-	manifest = ij_make_manifest(&cfg, layers, nlayers);
-	if (manifest == NULL)
-		return -ENOMEM;
+	if ((r = make_manifest(mtype, &cfg, layers, nlayers, &manifest, err)) < 0)
+		return r;
 	r = blob_of(manifest, strlen(manifest), rec->manifest, msize, err);
 	free(manifest);
 	if (r < 0)

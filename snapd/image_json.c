@@ -266,11 +266,18 @@ char *
 ij_make_manifest(const struct ij_desc *config, const struct ij_desc *layers,
     size_t nlayers)
 {
+	return ij_make_manifest_as(MT_OCI_MANIFEST, config, layers, nlayers);
+}
+
+char *
+ij_make_manifest_as(const char *mtype, const struct ij_desc *config,
+    const struct ij_desc *layers, size_t nlayers)
+{
 	json_t *j = json_object(), *ls = json_array();
 	char *s;
 
 	json_object_set_new(j, "schemaVersion", json_integer(2));
-	json_object_set_new(j, "mediaType", json_string(MT_OCI_MANIFEST));
+	json_object_set_new(j, "mediaType", json_string(mtype));
 	json_object_set_new(j, "config", desc_json(config));
 	for (size_t i = 0; i < nlayers; i++)
 		json_array_append_new(ls, desc_json(&layers[i]));
@@ -278,6 +285,36 @@ ij_make_manifest(const struct ij_desc *config, const struct ij_desc *layers,
 	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(j);
 	return s;
+}
+
+int
+ij_layer_media_as(const char *media, int docker, char out[IJ_MEDIA_MAX])
+{
+	/* the same layer in each family's words, OCI first */
+	static const char *const pairs[][2] = {
+		{ MT_OCI_LAYER, MT_DOCKER_LAYER },
+		{ MT_OCI_LAYER "+gzip", MT_DOCKER_LAYER ".gzip" },
+		{ MT_OCI_LAYER "+zstd", NULL },
+		{ "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+		  "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip" },
+	};
+
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		for (int f = 0; f < 2; f++) {
+			const char *to = pairs[i][docker];
+
+			if (pairs[i][f] == NULL || strcmp(media, pairs[i][f]) != 0)
+				continue;
+			if (to == NULL)
+				return -EINVAL;
+			snprintf(out, IJ_MEDIA_MAX, "%s", to);
+			return 0;
+		}
+	if (!docker && strcmp(media, MT_DOCKER_LAYER ".zstd") == 0) {
+		snprintf(out, IJ_MEDIA_MAX, "%s", MT_OCI_LAYER "+zstd");
+		return 0;
+	}
+	return -EINVAL;
 }
 
 int

@@ -64,6 +64,13 @@ int ij_parse_diff_ids(const char *buf, size_t n, char (**out)[STORE_DIGEST_MAX],
 /* An OCI manifest for config and layers; malloc'd, compact, keys sorted. */
 char *ij_make_manifest(const struct ij_desc *config, const struct ij_desc *layers,
     size_t nlayers);
+/* The same with the manifest media type mtype (OCI's or Docker's). */
+char *ij_make_manifest_as(const char *mtype, const struct ij_desc *config,
+    const struct ij_desc *layers, size_t nlayers);
+/* A layer media type told in OCI's (docker 0) or Docker v2's (docker 1)
+ * words: "...layer.v1.tar+gzip" <-> "...rootfs.diff.tar.gzip". -EINVAL
+ * when it has none there (zstd, foreign layers in OCI, or unknown). */
+int ij_layer_media_as(const char *media, int docker, char out[IJ_MEDIA_MAX]);
 /* Whether a layer media type is one kiln unpacks (tar, gzip, zstd). */
 int ij_layer_media_ok(const char *media);
 /* Familiar short form: "busybox" -> "busybox:latest",

@@ -76,17 +76,40 @@ image_chain_next(char chain[STORE_DIGEST_MAX], const char *diff_id)
 		snprintf(chain + 7 + 2 * i, 3, "%02x", md[i]);
 }
 
+/* The layer's blob as it came, for an export that keeps base layers as
+ * they are (SNAP_DIFF_REUSE). */
+static int
+remember_source(const char *snap, const struct ij_desc *layer, const char *diff_id)
+{
+	struct image_diff_rec rec;
+
+	if (image_diff_get(snap, IMAGE_DIFF_SOURCE, &rec) == 0 &&
+	    strcmp(rec.blob, layer->digest) == 0)
+		return 0;
+	memset(&rec, 0, sizeof(rec));
+	snprintf(rec.diff_id, sizeof(rec.diff_id), "%s", diff_id);
+	snprintf(rec.blob, sizeof(rec.blob), "%s", layer->digest);
+	snprintf(rec.media, sizeof(rec.media), "%s", layer->media[0] ? layer->media :
+	    MT_OCI_LAYER "+gzip");
+	rec.size = layer->size;
+	return image_diff_put(snap, IMAGE_DIFF_SOURCE, &rec);
+}
+
 /* The committed snapshot of chain, reused when it still exists. */
 static int
-layer_snapshot(const char *chain, const char *parent, const char *blob,
-    char out[STORE_ID_MAX], struct snap_err *err)
+layer_snapshot(const char *chain, const char *parent, const struct ij_desc *layer,
+    const char *diff_id, char out[STORE_ID_MAX], struct snap_err *err)
 {
+	const char *blob = layer->digest;
 	struct store_info info;
 	int r;
 
 	if (image_chain_get(chain, out) == 0 && store_stat(out, &info) == 0 &&
-	    info.kind == STORE_COMMITTED)
+	    info.kind == STORE_COMMITTED) {
+		if ((r = remember_source(out, layer, diff_id)) < 0)
+			return snap_errf(err, r, "recording layer %s: %s", blob, strerror(-r));
 		return 0;
+	}
 	if ((r = store_prepare(parent, &info)) < 0)
 		return snap_errf(err, r, "preparing a snapshot for layer %s: %s", blob,
 		    strerror(-r));
@@ -98,7 +121,8 @@ layer_snapshot(const char *chain, const char *parent, const char *blob,
 		return r;
 	}
 	snprintf(out, STORE_ID_MAX, "%s", info.id);
-	r = image_chain_put(chain, info.id);
+	if ((r = image_chain_put(chain, info.id)) == 0)
+		r = remember_source(info.id, layer, diff_id);
 	return r < 0 ? snap_errf(err, r, "recording layer %s: %s", blob, strerror(-r)) : 0;
 }
 
@@ -135,7 +159,7 @@ unpack_chain(const struct ij_manifest *m, char (*ids)[STORE_DIGEST_MAX],
 	from = have_upto(chains, m->nlayers, parent);
 	snprintf(top, STORE_ID_MAX, "%s", parent);
 	for (size_t i = (size_t)(from + 1); r == 0 && i < m->nlayers; i++) {
-		r = layer_snapshot(chains[i], parent, m->layers[i].digest, top, err);
+		r = layer_snapshot(chains[i], parent, &m->layers[i], ids[i], top, err);
 		snprintf(parent, sizeof(parent), "%s", top);
 	}
 	free(chains);

@@ -55,6 +55,8 @@ void image_holder(const char *manifest, char *out, size_t size);
 int image_chain_get(const char *chain_id, char snap[STORE_ID_MAX]);
 int image_chain_put(const char *chain_id, const char *snap);
 
+/* The memo of a layer pulled as it came: its blob and media type. */
+#define IMAGE_DIFF_SOURCE	"source"
 int image_diff_get(const char *snap, const char *compression, struct image_diff_rec *out);
 int image_diff_put(const char *snap, const char *compression,
     const struct image_diff_rec *rec);

@@ -65,18 +65,45 @@ diff_tar(const struct store_info *info, int out, int64_t epoch, char diff_id[80]
 	return r;
 }
 
-static const char *
-media_of(const char *compression)
+/* "gzip", "zstd", "none", or the first two with ":LEVEL" */
+struct compression {
+	char	algo[8];
+	int	level;		/* -1: the compressor's default */
+};
+
+static int
+parse_compression(const char *s, struct compression *c)
 {
-	return strcmp(compression, "gzip") == 0 ? MT_OCI_LAYER "+gzip" :
-	    strcmp(compression, "zstd") == 0 ? MT_OCI_LAYER "+zstd" : MT_OCI_LAYER;
+	size_t n = strcspn(s, ":");
+	char *end;
+	long lv = -1;
+
+	if (n >= sizeof(c->algo))
+		return -EINVAL;
+	snprintf(c->algo, sizeof(c->algo), "%.*s", (int)n, s);
+	if (s[n] == ':') {
+		lv = strtol(s + n + 1, &end, 10);
+		if (!s[n + 1] || *end || lv < 0 || lv > 22 || strcmp(c->algo, "none") == 0 ||
+		    (strcmp(c->algo, "gzip") == 0 && lv > 9))
+			return -EINVAL;
+	}
+	c->level = (int)lv;
+	return strcmp(c->algo, "gzip") && strcmp(c->algo, "zstd") &&
+	    strcmp(c->algo, "none") ? -EINVAL : 0;
+}
+
+static const char *
+media_of(const char *algo)
+{
+	return strcmp(algo, "gzip") == 0 ? MT_OCI_LAYER "+gzip" :
+	    strcmp(algo, "zstd") == 0 ? MT_OCI_LAYER "+zstd" : MT_OCI_LAYER;
 }
 
 static int
-make_blob(const struct store_info *info, const char *compression, int64_t epoch,
+make_blob(const struct store_info *info, const struct compression *c, int64_t epoch,
     struct image_diff_rec *out, struct snap_err *err)
 {
-	int none = strcmp(compression, "none") == 0, tmp = -1, r;
+	int none = strcmp(c->algo, "none") == 0, tmp = -1, r;
 	struct blob_writer *w;
 
 	if ((r = blob_writer_open(&w)) < 0)
@@ -87,7 +114,7 @@ make_blob(const struct store_info *info, const char *compression, int64_t epoch,
 		r = diff_tar(info, none ? blob_writer_fd(w) : tmp, epoch, out->diff_id, err);
 	if (r == 0 && !none) {
 		lseek(tmp, 0, SEEK_SET);
-		r = tar_compress(tmp, blob_writer_fd(w), compression, err);
+		r = tar_compress(tmp, blob_writer_fd(w), c->algo, c->level, err);
 	}
 	if (tmp >= 0)
 		close(tmp);
@@ -98,23 +125,41 @@ make_blob(const struct store_info *info, const char *compression, int64_t epoch,
 	r = blob_writer_commit(w, "", out->blob, &out->size);
 	if (r < 0)
 		return snap_errf(err, r, "storing the layer: %s", strerror(-r));
-	snprintf(out->media, sizeof(out->media), "%s", media_of(compression));
+	snprintf(out->media, sizeof(out->media), "%s", media_of(c->algo));
+	return 0;
+}
+
+/* A pulled layer's own blob, when it is still there and the manifest
+ * can name its compression (a Docker v2 one has no zstd). */
+static int
+source_blob(const char *id, uint32_t flags, struct image_diff_rec *out)
+{
+	uint64_t size;
+
+	if (!(flags & SNAP_DIFF_REUSE) || image_diff_get(id, IMAGE_DIFF_SOURCE, out) < 0 ||
+	    blob_exists(out->blob, &size) < 0 || strstr(out->media, "nondistributable") ||
+	    strstr(out->media, "foreign"))
+		return -ENOENT;
+	if ((flags & SNAP_DIFF_DOCKER) && strstr(out->media, "zstd"))
+		return -ENOENT;
 	return 0;
 }
 
 int
-layer_diff(const char *id, const char *compression, int64_t epoch,
+layer_diff(const char *id, const char *compression, int64_t epoch, uint32_t flags,
     struct image_diff_rec *out, struct snap_err *err)
 {
+	struct compression c;
 	struct store_info info;
 	char key[64];
 	uint64_t size;
 	int r;
 
-	if (strcmp(compression, "gzip") && strcmp(compression, "zstd") &&
-	    strcmp(compression, "none"))
-		return snap_errf(err, -EINVAL, "compression '%s': gzip, zstd or none",
-		    compression);
+	if (parse_compression(compression, &c) < 0)
+		return snap_errf(err, -EINVAL, "compression '%s': gzip, zstd or none, "
+		    "with :LEVEL (gzip 0-9, zstd 0-22)", compression);
+	if (source_blob(id, flags, out) == 0)
+		return 0;
 	snprintf(key, sizeof(key), "%s@%lld", compression, (long long)epoch);
 	if (image_diff_get(id, key, out) == 0 && blob_exists(out->blob, &size) == 0)
 		return 0;
@@ -122,7 +167,7 @@ layer_diff(const char *id, const char *compression, int64_t epoch,
 		return snap_errf(err, r, "snapshot %s: %s", id, strerror(-r));
 	if (info.kind != STORE_COMMITTED)
 		return snap_errf(err, -EINVAL, "snapshot %s is not committed", id);
-	if ((r = make_blob(&info, compression, epoch, out, err)) < 0)
+	if ((r = make_blob(&info, &c, epoch, out, err)) < 0)
 		return r;
 	/* the snapshot holds its layer's blob; the memo goes with it */
 	if ((r = store_ref_add(id, out->blob)) < 0 || (r = image_diff_put(id, key, out)) < 0)

@@ -269,8 +269,9 @@ tarw_close(struct tarw *t, char digest[80])
 }
 
 int
-tar_compress(int in, int out, const char *compression, struct snap_err *err)
+tar_compress(int in, int out, const char *compression, int level, struct snap_err *err)
 {
+	char lv[16];
 	struct archive *a = archive_write_new();
 	struct archive_entry *e = archive_entry_new();
 	static char buf[256 * 1024];
@@ -284,11 +285,16 @@ tar_compress(int in, int out, const char *compression, struct snap_err *err)
 		archive_write_set_filter_option(a, "gzip", "timestamp", NULL);
 	} else
 		archive_write_add_filter_zstd(a);
+	snprintf(lv, sizeof(lv), "%d", level);
+	if (level >= 0 && archive_write_set_filter_option(a, NULL, "compression-level", lv) !=
+	    ARCHIVE_OK)
+		r = snap_errf(err, -EINVAL, "compression level %d: %s", level,
+		    archive_error_string(a));
 	archive_write_set_bytes_in_last_block(a, 1);
 	archive_entry_set_filetype(e, AE_IFREG);
 	archive_entry_set_pathname(e, "layer.tar");
-	if (archive_write_open_fd(a, out) != ARCHIVE_OK ||
-	    archive_write_header(a, e) != ARCHIVE_OK)
+	if (r == 0 && (archive_write_open_fd(a, out) != ARCHIVE_OK ||
+	    archive_write_header(a, e) != ARCHIVE_OK))
 		r = snap_errf(err, -EIO, "compressing: %s", archive_error_string(a));
 	while (r == 0 && (n = read(in, buf, sizeof(buf))) > 0)
 		if (archive_write_data(a, buf, (size_t)n) != n)

@@ -50,7 +50,9 @@ int tarw_close(struct tarw *t, char digest[80]);
 int tree_diff_upper(int upper, struct tarw *t, struct snap_err *err);
 int tree_diff(int child, int parent, struct tarw *t, struct snap_err *err);
 
-/* in (a tar) compressed with gzip or zstd into out. */
-int tar_compress(int in, int out, const char *compression, struct snap_err *err);
+/* in (a tar) compressed with gzip or zstd into out; level -1: the
+ * compressor's default (gzip 0-9, zstd 1-22). */
+int tar_compress(int in, int out, const char *compression, int level,
+    struct snap_err *err);
 
 #endif

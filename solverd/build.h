@@ -32,6 +32,14 @@ struct build_secret {
 	size_t	 len;
 };
 
+/* export_opts.c: an image's layer compression and media types */
+struct export_opts {
+	char	compression[8];	/* "gzip", "zstd", "none" (uncompressed) */
+	int	level;		/* -1: the compressor's default */
+	int	force;		/* recompress base layers too */
+	int	oci;		/* OCI media types, else Docker v2 schema 2's */
+};
+
 struct build {
 	struct build		*next;
 	int			 refs;		/* the client's, and each job it owns */
@@ -70,6 +78,7 @@ struct build {
 	struct strv		 leases;
 	uint64_t		 image_size;	/* the manifest's bytes */
 	int			 pull, push;	/* BUILD_PULL, BUILD_PUSH */
+	struct export_opts	 img;		/* the image's options */
 };
 
 /* build.c */
@@ -125,6 +134,12 @@ int export_wants_image(const struct build *b);
 int64_t export_epoch(const struct build *b);
 /* Sends the IMAGE_EXPORT and IMAGE_PUSH calls for the image just made. */
 void export_after_image(struct build *b);
+
+void export_opts_default(struct export_opts *o);
+/* "compression=zstd,oci-mediatypes=true,..." into o; -EINVAL and why. */
+int export_opts_parse(const char *spec, struct export_opts *o, char *why, size_t size);
+/* SNAP_DIFF's compression: "gzip", "zstd:3" ... */
+void export_opts_compression(const struct export_opts *o, char *out, size_t size);
 
 /* build_pull.c: IMAGE_PULL of a base image, then done */
 typedef void (*build_pull_fn)(struct build *b, void *arg, int err, const char *why);

@@ -177,8 +177,22 @@ read_dockerfile(struct build *b, struct ipc_msg *m, char **text, size_t *len)
 	return r;
 }
 
+/* the optional image options after the contexts */
+static int
+read_image_opts(struct build *b, struct ipc_rd *rd)
+{
+	char spec[512];
+
+	export_opts_default(&b->img);
+	if (rd->i >= rd->n)
+		return 0;
+	if (ipc_rd_strcpy(rd, spec, sizeof(spec)) < 0)
+		return bad(b, EBADMSG, "BUILD: bad image options");
+	return export_opts_parse(spec, &b->img, b->error, sizeof(b->error));
+}
+
 /* [name, target, args, ignore, flags, filters, platform, outputs, tags,
- *  secrets, contexts] + fds */
+ *  secrets, contexts(, image options)] + fds */
 int
 build_req_decode(struct build *b, struct ipc_msg *m, char **text, size_t *len)
 {
@@ -211,7 +225,7 @@ build_req_decode(struct build *b, struct ipc_msg *m, char **text, size_t *len)
 	}
 	if ((r = read_outputs(b, &rd, m, &next)) < 0 || (r = read_strv(&rd, &b->tags)) < 0 ||
 	    (r = read_secrets(b, &rd, m, &next)) < 0 ||
-	    (r = read_contexts(b, &rd, m, &next)) < 0)
+	    (r = read_contexts(b, &rd, m, &next)) < 0 || (r = read_image_opts(b, &rd)) < 0)
 		goto out;
 	if (ipc_rd_end(&rd) < 0 || next != m->nfds) {
 		r = bad(b, EBADMSG, "BUILD: fields or descriptors left over");

@@ -10,6 +10,8 @@
 #include "snapc.h"
 
 #define EXPORT_MAX_LAYERS	256
+#define MT_OCI_MANIFEST		"application/vnd.oci.image.manifest.v1+json"
+#define MT_DOCKER_MANIFEST	"application/vnd.docker.distribution.manifest.v2+json"
 
 struct layer {
 	char		 id[BUILD_SNAP_MAX];
@@ -144,7 +146,7 @@ create_next(struct image_job *ij)
 		return 1;
 	}
 	ipc_wr_init(&w);
-	msgpack_pack_array(&w.pk, 4);
+	msgpack_pack_array(&w.pk, 5);
 	ipc_wr_str(&w, b->tags.n ? b->tags.v[ij->tag] : "");
 	ij->tag++;
 	ipc_wr_str(&w, ij->config);
@@ -156,6 +158,7 @@ create_next(struct image_job *ij)
 		ipc_wr_str(&w, ij->layers[i].media);
 	}
 	ipc_wr_str(&w, result_snap(b));
+	ipc_wr_str(&w, b->img.oci ? MT_OCI_MANIFEST : MT_DOCKER_MANIFEST);
 	r = export_call(b, IPC_IMAGE_CREATE, &w, NULL, 0, on_created, ij);
 	ipc_wr_free(&w);
 	return r;
@@ -233,6 +236,28 @@ on_diff(struct ipc_peer *p, struct ipc_msg *m, void *arg)
 	}
 }
 
+/* SNAP_DIFF [id, compression, epoch, flags] of layer i */
+static int
+diff_one(struct image_job *ij, int i, struct diff_call *c)
+{
+	const struct export_opts *o = &ij->b->img;
+	uint32_t flags = (o->force ? 0 : SNAP_DIFF_REUSE) | (o->oci ? 0 : SNAP_DIFF_DOCKER);
+	char comp[16];
+	struct ipc_wr w;
+	int r;
+
+	export_opts_compression(o, comp, sizeof(comp));
+	ipc_wr_init(&w);
+	msgpack_pack_array(&w.pk, 4);
+	ipc_wr_str(&w, ij->layers[i].id);
+	ipc_wr_str(&w, comp);
+	msgpack_pack_int64(&w.pk, export_epoch(ij->b));
+	msgpack_pack_uint32(&w.pk, flags);
+	r = snapc_call(ij->b->h, PROC_SNAPD, IPC_SNAP_DIFF, &w, NULL, 0, on_diff, c);
+	ipc_wr_free(&w);
+	return r;
+}
+
 static void
 diff_all(struct image_job *ij)
 {
@@ -246,7 +271,6 @@ diff_all(struct image_job *ij)
 	ij->waiting = 1;	/* until every request is out */
 	for (int i = 0; i < ij->n; i++) {
 		struct diff_call *c = calloc(1, sizeof(*c));
-		struct ipc_wr w;
 		int r;
 
 		if (c == NULL) {
@@ -255,14 +279,7 @@ diff_all(struct image_job *ij)
 		}
 		c->ij = ij;
 		c->l = &ij->layers[i];
-		ipc_wr_init(&w);
-		msgpack_pack_array(&w.pk, 3);
-		ipc_wr_str(&w, ij->layers[i].id);
-		ipc_wr_str(&w, "gzip");
-		msgpack_pack_int64(&w.pk, export_epoch(ij->b));
-		r = snapc_call(ij->b->h, PROC_SNAPD, IPC_SNAP_DIFF, &w, NULL, 0, on_diff, c);
-		ipc_wr_free(&w);
-		if (r < 0) {
+		if ((r = diff_one(ij, i, c)) < 0) {
 			free(c);
 			build_fail(ij->b, -r, "exporting: %s", strerror(-r));
 			break;
