@@ -226,8 +226,8 @@ lockdown(struct helper *h)
 		log_error("dropping capabilities: %s", strerror(-r));
 		return r;
 	}
-	r = sandbox_seccomp_load(def->syscalls, def->nsyscalls, h->seccomp_mode,
-	    HELPER_CONTROL_FD);
+	r = sandbox_seccomp_load_rules(def->syscalls, def->nsyscalls,
+	    def->rules, def->nrules, h->seccomp_mode, HELPER_CONTROL_FD);
 	if (r < 0) {
 		log_error("loading seccomp filter: %s", strerror(-r));
 		return r;

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <sys/capability.h>
 #include "ipc.h"
+#include "sandbox.h"
 
 /*
  * fd contract, set up by kilnd before exec (supervisor/spawn.c):
@@ -22,6 +23,9 @@ struct helper_def {
 	enum kiln_proc		 self;
 	const int		*syscalls;
 	size_t			 nsyscalls;
+	/* syscalls allowed only for some arguments (sandbox.h); may be NULL */
+	const struct sandbox_rule *rules;
+	size_t			 nrules;
 	const cap_value_t	*caps;
 	size_t			 ncaps;
 	/* handlers for frames from each peer, besides the common ones */

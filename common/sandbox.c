@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <ucontext.h>
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -125,10 +126,37 @@ put_u64_be(uint8_t *p, uint64_t v)
 	return 9;
 }
 
+/* The refused call's own arguments, so that issuing it again is refused
+ * again: with zeros, a call refused for its arguments (sandbox_rule)
+ * could pass the second time. */
+static void
+sigsys_args(void *uc, long a[6])
+{
+	ucontext_t *u = uc;
+
+#if defined(__x86_64__)
+	a[0] = u->uc_mcontext.gregs[REG_RDI];
+	a[1] = u->uc_mcontext.gregs[REG_RSI];
+	a[2] = u->uc_mcontext.gregs[REG_RDX];
+	a[3] = u->uc_mcontext.gregs[REG_R10];
+	a[4] = u->uc_mcontext.gregs[REG_R8];
+	a[5] = u->uc_mcontext.gregs[REG_R9];
+#elif defined(__aarch64__)
+	for (int i = 0; i < 6; i++)
+		a[i] = (long)u->uc_mcontext.regs[i];
+#else
+	(void)u;
+	for (int i = 0; i < 6; i++)
+		a[i] = 0;
+#endif
+}
+
 /* Async-signal-safe: builds the SECCOMP_NOTE frame by hand. */
 static void
 sigsys_report(int sig, siginfo_t *si, void *uc)
 {
+	long a[6];
+
 	uint8_t frame[IPC_HDR_SIZE + 1 + 18];
 	struct ipc_hdr h = { 19, IPC_SECCOMP_NOTE, IPC_VERSION, 0, 0 };
 	struct iovec iov = { frame, sizeof(frame) };
@@ -145,7 +173,8 @@ sigsys_report(int sig, siginfo_t *si, void *uc)
 		(void)!write(STDERR_FILENO, sigsys_line, sigsys_line_len);
 	/* SIGSYS is blocked inside its handler, so the kernel forces the
 	 * default action for this second violation: death by SIGSYS. */
-	syscall(si->si_syscall, 0, 0, 0, 0, 0, 0);
+	sigsys_args(uc, a);
+	syscall(si->si_syscall, a[0], a[1], a[2], a[3], a[4], a[5]);
 	_exit(128 + SIGSYS);
 }
 
@@ -171,8 +200,50 @@ sandbox_add_arches(scmp_filter_ctx ctx)
 	return 0;
 }
 
+static int
+syscall_listed(int nr, const int *syscalls, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (syscalls[i] == nr)
+			return 1;
+	return 0;
+}
+
+static int
+add_rules(scmp_filter_ctx ctx, const int *syscalls, size_t n,
+    const struct sandbox_rule *rules, size_t nrules)
+{
+	for (size_t i = 0; i < nrules; i++) {
+		const struct sandbox_rule *ru = &rules[i];
+		int r;
+
+		if (syscall_listed(ru->syscall, syscalls, n))
+			continue;
+		r = seccomp_rule_add_array(ctx, ru->action, ru->syscall,
+		    ru->nargs, ru->args);
+		if (r < 0 && r != -EDOM && r != -EINVAL)
+			return r;
+	}
+	return 0;
+}
+
+static int
+install_sigsys_reporter(int rfd)
+{
+	struct sigaction sa = { .sa_sigaction = sigsys_report,
+	    .sa_flags = SA_SIGINFO };
+
+	report_fd = rfd;
+	snprintf(sigsys_line, sizeof(sigsys_line), "%s[%ld]: level=error "
+	    "msg=\"seccomp: forbidden syscall; kilnd logs its name\"\n",
+	    log_ident(), (long)getpid());
+	sigsys_line_len = strlen(sigsys_line);
+	return sigaction(SIGSYS, &sa, NULL) < 0 ? -errno : 0;
+}
+
 int
-sandbox_seccomp_load(const int *syscalls, size_t n, int mode, int rfd)
+sandbox_seccomp_load_rules(const int *syscalls, size_t n,
+    const struct sandbox_rule *rules, size_t nrules, int mode, int rfd)
 {
 	uint32_t def = mode == SANDBOX_SECCOMP_LOG ? SCMP_ACT_LOG : SCMP_ACT_TRAP;
 	scmp_filter_ctx ctx;
@@ -189,20 +260,18 @@ sandbox_seccomp_load(const int *syscalls, size_t n, int mode, int rfd)
 		if (r == -EDOM || r == -EINVAL)
 			r = 0;	/* a name this architecture lacks */
 	}
-	if (r == 0 && mode == SANDBOX_SECCOMP_ENFORCE) {
-		struct sigaction sa = { .sa_sigaction = sigsys_report,
-		    .sa_flags = SA_SIGINFO };
-
-		report_fd = rfd;
-		snprintf(sigsys_line, sizeof(sigsys_line), "%s[%ld]: level=error "
-		    "msg=\"seccomp: forbidden syscall; kilnd logs its name\"\n",
-		    log_ident(), (long)getpid());
-		sigsys_line_len = strlen(sigsys_line);
-		if (sigaction(SIGSYS, &sa, NULL) < 0)
-			r = -errno;
-	}
+	if (r == 0)
+		r = add_rules(ctx, syscalls, n, rules, nrules);
+	if (r == 0 && mode == SANDBOX_SECCOMP_ENFORCE)
+		r = install_sigsys_reporter(rfd);
 	if (r == 0)
 		r = seccomp_load(ctx);
 	seccomp_release(ctx);
 	return r;
+}
+
+int
+sandbox_seccomp_load(const int *syscalls, size_t n, int mode, int rfd)
+{
+	return sandbox_seccomp_load_rules(syscalls, n, NULL, 0, mode, rfd);
 }

@@ -30,6 +30,8 @@ main(int argc, char **argv)
 		.self = PROC_NETD,
 		.syscalls = netd_syscalls,
 		.nsyscalls = netd_nsyscalls,
+		.rules = netd_rules,
+		.nrules = netd_nrules,
 		/* host namespaces, as the user: no capability to keep */
 		.caps = NULL,
 		.ncaps = 0,

@@ -8,6 +8,8 @@
 
 extern const int netd_syscalls[];
 extern const size_t netd_nsyscalls;
+extern const struct sandbox_rule netd_rules[];
+extern const size_t netd_nrules;
 
 /* launch.c: the pre-seccomp launcher of slirp4netns */
 #define LAUNCH_MTU_MIN			576

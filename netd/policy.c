@@ -1,4 +1,8 @@
 /* policy.c: kiln-netd's seccomp allowlist. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include "policy_base.h"
 #include "netd.h"
 #include "util.h"
@@ -21,17 +25,37 @@ const int netd_syscalls[] = {
 	ALLOW(getsockname) ALLOW(getpeername) ALLOW(shutdown)
 	/* name resolution: glibc's stub resolver (UDP, A and AAAA at once),
 	 * run by libcurl in a thread that signals over a socketpair */
-	ALLOW(sendmmsg) ALLOW(socketpair) ALLOW(clone) ALLOW(clone3)
+	ALLOW(sendmmsg) ALLOW(socketpair)
 	ALLOW(set_robust_list) ALLOW(rseq) ALLOW(sched_getaffinity)
-	/* the resolver asks FIONREAD of its UDP socket, and uname for the
-	 * host name; netd has no capability an ioctl could use */
-	ALLOW(ioctl) ALLOW(uname)
-	/* reading /etc/resolv.conf, /etc/hosts, nsswitch, CA bundles, the
-	 * Docker config file: netd runs as the user, with the user's view */
-	ALLOW(openat) ALLOW(newfstatat) ALLOW(fstat) ALLOW(lseek)
+	/* the resolver asks uname for the host name */
+	ALLOW(uname)
+	/* see netd_rules for clone, ioctl and openat */
+	ALLOW(newfstatat) ALLOW(fstat) ALLOW(lseek)
 	/* blobs into and out of the fds snapd hands over, at their offsets */
 	ALLOW(pread64) ALLOW(pwrite64)
 	/* TLS: OpenSSL's entropy */
 	ALLOW(getrandom)
 };
 const size_t netd_nsyscalls = ARRAY_SIZE(netd_syscalls);
+
+/*
+ * The syscalls netd needs that would give too much if allowed outright:
+ * - clone only makes threads (libcurl's resolver thread); a new process
+ *   is a violation. clone3 passes its flags in memory, out of the
+ *   filter's sight, so it fails with ENOSYS and glibc falls back to clone.
+ * - ioctl: FIONREAD, which the resolver asks of its UDP socket. Any other
+ *   request fails with ENOTTY rather than killing netd, as a terminal
+ *   query from a library would.
+ * - openat only reads (resolv.conf, hosts, nsswitch, CA bundles, the
+ *   Docker config file): opening to write, create or truncate is a
+ *   violation. netd writes only into fds snapd hands over.
+ */
+const struct sandbox_rule netd_rules[] = {
+	RULE_ALLOW_IF(clone, 0, SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD)
+	RULE_ERRNO(clone3, ENOSYS)
+	RULE_ALLOW_IF(ioctl, 1, SCMP_CMP_EQ, FIONREAD, 0)
+	RULE_ERRNO_IF(ioctl, ENOTTY, 1, SCMP_CMP_NE, FIONREAD, 0)
+	RULE_ALLOW_IF(openat, 2, SCMP_CMP_MASKED_EQ,
+	    O_ACCMODE | O_CREAT | O_TRUNC, O_RDONLY)
+};
+const size_t netd_nrules = ARRAY_SIZE(netd_rules);

@@ -2,8 +2,9 @@
 # test.sh: the one command that runs all of kiln's tests on a fresh Debian 12 machine (as root).
 # Builds with ASan+UBSan and -Werror as the unprivileged test user, runs
 # make check (unit, fuzz corpus, man lint, integration with the real
-# daemon), then tests/root/ (as root: other users against the daemon),
-# and ends with "N passed, M failed".
+# daemon), then a plain build with the unit tests under valgrind, then
+# tests/root/ (as root: other users against the daemon), and ends with
+# "N passed, M failed".
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 USER_NAME=${KILN_TEST_USER:-kiln-test}
@@ -32,6 +33,20 @@ else
 	skip=0
 fi
 [ "$rc" = 0 ] || [ "$fail" -gt 0 ] || fail=1
+# A plain build (no sanitizers) as users and demo.sh get it: it must build
+# with -Werror too, and its unit tests must be valgrind-clean.
+if runuser -u "$USER_NAME" -- env -i HOME="$home" USER="$USER_NAME" \
+	PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8 \
+	sh -c "cd '$src' && mkdir -p build-plain && cd build-plain &&
+	../configure --enable-werror >/dev/null &&
+	make -j\$(nproc) >make.out 2>&1 && make check-valgrind >valgrind.out 2>&1" ; then
+	echo "PASS: plain build and valgrind of the unit tests"
+	pass=$(( ${pass:-0} + 1 ))
+else
+	echo "FAIL: plain build and valgrind of the unit tests"
+	tail -n 40 "$src/build-plain/make.out" "$src/build-plain/valgrind.out" 2>/dev/null
+	fail=$(( fail + 1 ))
+fi
 # tests that need root beside the daemon's user (another uid connecting)
 if [ -x "$src/build/kilnd" ]; then
 	for t in "$here"/tests/root/*.sh; do

@@ -22,17 +22,26 @@ include tests/unit/snapd.mk
 include tests/unit/solverd.mk
 include tests/unit/image.mk
 include tests/unit/execd.mk
+include tests/unit/netd.mk
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
 # For a build configured without --enable-sanitizers: valgrind and ASan
-# do not mix.
+# do not mix. scripts/test.sh runs it in a second, plain build.
+# Left out, as valgrind 3.19 cannot run them (they still run under ASan in
+# make check): openat2 (syscall 437) is unknown to it, and the snapd file
+# code resolves every path with it; a seccomp filter loaded under valgrind
+# also filters valgrind's own syscalls.
 VALGRIND = valgrind --error-exitcode=1 --leak-check=full -q
+VALGRIND_SKIP = tests/unit/test-copy tests/unit/test-jail \
+	tests/unit/test-layer-apply tests/unit/test-netd-policy
 check-valgrind: $(UNIT_TESTS) tests/fuzz/replay-ipc-frame
 	@set -e; for t in $(UNIT_TESTS); do \
+		case " $(VALGRIND_SKIP) " in *" $$t "*) continue ;; esac; \
 		echo "valgrind $$t"; \
-		$(LIBTOOL) --mode=execute $(VALGRIND) ./$$t; \
+		$(LIBTOOL) --mode=execute $(VALGRIND) ./$$t >$$t.valgrind.log 2>&1 || \
+		    { cat $$t.valgrind.log; exit 1; }; \
 	done
 	$(LIBTOOL) --mode=execute $(VALGRIND) ./tests/fuzz/replay-ipc-frame \
 	    $(top_srcdir)/$(FUZZ_IPC_CORPUS)
