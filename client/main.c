@@ -106,7 +106,8 @@ main(int argc, char **argv)
 			bopt_usage(stdout);
 			return 0;
 		}
-		if (ctl_connect(&c) < 0)
+		/* logout only edits the Docker config file */
+		if (commands[k].fn != cmd_logout && ctl_connect(&c) < 0)
 			return 1;
 		r = commands[k].fn(&c, argc - i, argv + i);
 		ctl_close(&c);
