@@ -19,12 +19,16 @@ struct jfile {
 
 static void step(struct jfile *x);
 
+/* nobody waits for it, but a snapshot left behind is worth a line */
 static void
 on_dropped(struct ipc_peer *p, struct ipc_msg *m, void *arg)
 {
-	(void)p;
-	(void)m;
-	(void)arg;
+	char why[256];
+	int err;
+
+	if (m == NULL || m->hdr.type != IPC_OK)
+		log_warn("dropping a failed step's snapshot: %s",
+		    snapc_why(m, PROC_SNAPD, &err, why, sizeof(why)));
 }
 
 static void
