@@ -10,9 +10,11 @@ if [ "$(id -u)" = 0 ]; then
 	    kiln-full "$d"
 	trap 'umount -l "$d"; rmdir "$d"' EXIT
 	home=$(getent passwd "$KILN_TEST_USER" | cut -d: -f6)
+	# the staged copy beside the build: the user may not read this one
+	src=$(dirname "$KILN_BUILDDIR")
 	runuser -u "$KILN_TEST_USER" -- env -i HOME="$home" PATH="$PATH" LANG=C.UTF-8 \
-	    KILN_BUILDDIR="$KILN_BUILDDIR" KILN_SRCDIR="$(dirname "$KILN_BUILDDIR")" \
-	    KILN_FULL_DIR="$d" sh "$0"
+	    KILN_BUILDDIR="$KILN_BUILDDIR" KILN_SRCDIR="$src" \
+	    KILN_FULL_DIR="$d" sh "$src/tests/root/full-disk.sh"
 	exit
 fi
 . "$KILN_SRCDIR/tests/integration/lib.sh"
