@@ -35,3 +35,5 @@ EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/execd-lib.sh
 include tests/unit/local.mk
 include tests/fuzz/local.mk
+# run as root by scripts/test.sh, after make check
+EXTRA_DIST += tests/root/peercred.sh tests/root/full-disk.sh
