@@ -1,4 +1,4 @@
-/* regconf.c: each registry's settings (plain HTTP, TLS verification, CA file), from kilnd.conf's registry lines. */
+/* regconf.c: each registry's settings (plain HTTP, TLS verification, CA file, pull mirrors), from kilnd.conf's registry lines. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,13 +13,44 @@ static int
 bad(const char *spec, const char *why)
 {
 	fprintf(stderr, "kiln-netd: --registry=%s: %s; the form is "
-	    "HOST[:PORT][,http][,insecure][,ca=FILE]\n", spec, why);
+	    "HOST[:PORT][,http][,insecure][,ca=FILE][,mirror=[http://|https://]HOST[:PORT]]...\n",
+	    spec, why);
 	return -EINVAL;
+}
+
+/* mirror=[SCHEME://]HOST[:PORT]: without a scheme, the mirror's own line
+ * says how to reach it */
+static int
+add_mirror(struct regconf *rc, const char *spec, const char *m)
+{
+	struct regmirror *mi = &rc->mirrors[rc->nmirrors];
+	size_t n;
+
+	if (rc->nmirrors == REGCONF_MIRRORS)
+		return bad(spec, "too many mirrors");
+	mi->scheme = REGMIRROR_OWN;
+	if (strncmp(m, "http://", 7) == 0) {
+		mi->scheme = REGMIRROR_HTTP;
+		m += 7;
+	} else if (strncmp(m, "https://", 8) == 0) {
+		mi->scheme = REGMIRROR_HTTPS;
+		m += 8;
+	}
+	n = strlen(m);
+	if (n && m[n - 1] == '/')
+		n--;
+	if (n == 0 || n >= sizeof(mi->host) || memchr(m, '/', n) || strpbrk(m, "?#@ "))
+		return bad(spec, "a mirror is [http://|https://]HOST[:PORT], no path");
+	snprintf(mi->host, sizeof(mi->host), "%.*s", (int)n, m);
+	rc->nmirrors++;
+	return 0;
 }
 
 static int
 add_word(struct regconf *rc, const char *spec, const char *w)
 {
+	if (strncmp(w, "mirror=", 7) == 0)
+		return add_mirror(rc, spec, w + 7);
 	if (strcmp(w, "http") == 0)
 		rc->http = 1;
 	else if (strcmp(w, "insecure") == 0)
@@ -69,6 +100,18 @@ regconf_find(const char *domain)
 		if (strlen(confs[i].host) == hn && strncmp(confs[i].host, domain, hn) == 0)
 			return &confs[i];
 	return &defaults;
+}
+
+void
+regconf_mirror(const struct regconf *up, int i, struct regconf *out)
+{
+	const struct regmirror *mi = &up->mirrors[i];
+
+	*out = *regconf_find(mi->host);
+	snprintf(out->host, sizeof(out->host), "%s", mi->host);
+	out->nmirrors = 0;
+	if (mi->scheme != REGMIRROR_OWN)
+		out->http = mi->scheme == REGMIRROR_HTTP;
 }
 
 const char *

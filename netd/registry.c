@@ -65,6 +65,72 @@ reg_op_free(struct reg_op *op)
 	free(op);
 }
 
+/* --- mirrors --- */
+
+static int
+on_mirror(const struct reg_op *op)
+{
+	return op->up_rc && op->ep < op->up_rc->nmirrors;
+}
+
+const char *
+reg_endpoint(const struct reg_op *op, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s %s", on_mirror(op) ? "mirror" : "registry",
+	    on_mirror(op) ? op->ep_rc.host : op->ref.domain);
+	return buf;
+}
+
+/* To endpoint ep: a mirror's host and settings, or the registry's; the
+ * credentials and the Basic choice were the last endpoint's. */
+static void
+set_endpoint(struct reg_op *op, int ep)
+{
+	op->ep = ep;
+	if (on_mirror(op)) {
+		regconf_mirror(op->up_rc, ep, &op->ep_rc);
+		op->rc = &op->ep_rc;
+		snprintf(op->api_host, sizeof(op->api_host), "%s", op->ep_rc.host);
+	} else {
+		op->rc = op->up_rc;
+		snprintf(op->api_host, sizeof(op->api_host), "%s",
+		    imgref_api_host(op->ref.domain));
+	}
+	if (op->creds) {
+		auth_creds_wipe(op->creds);
+		free(op->creds);
+		op->creds = NULL;
+	}
+	op->auth_basic = 0;
+}
+
+void
+reg_use_mirrors(struct reg_op *op, reg_step_fn restart)
+{
+	op->up_rc = op->rc;
+	op->restart = restart;
+	set_endpoint(op, 0);
+}
+
+/* A mirror failed with msg: the next endpoint, 1; 0 when none is left. */
+static int
+next_endpoint(struct reg_op *op, const char *msg)
+{
+	char next[IMGREF_DOMAIN_MAX + 16];
+
+	size_t n = strlen(op->what);
+
+	if (!op->restart || !on_mirror(op))
+		return 0;
+	if (strncmp(msg, op->what, n) == 0 && strncmp(msg + n, ": ", 2) == 0)
+		msg += n + 2;
+	log_info("%s: mirror %s failed: %s; trying the next", op->what, op->ep_rc.host, msg);
+	set_endpoint(op, op->ep + 1);
+	log_info("%s: from %s", op->what, reg_endpoint(op, next, sizeof(next)));
+	op->restart(op);
+	return 1;
+}
+
 /* The peer may have gone (and its record been freed) while we talked to
  * the registry: answer only a peer that is still connected. */
 struct ipc_peer *
@@ -216,7 +282,7 @@ static void
 transport_sentence(struct reg_op *op, char *buf, size_t size)
 {
 	const struct http_xfer *x = op->x;
-	const char *d = op->ref.domain;
+	const char *d = on_mirror(op) ? op->ep_rc.host : op->ref.domain;
 
 	if (x->write_err)
 		say(buf, size, "%s: writing what %s sent: %s", op->what, d,
@@ -252,6 +318,8 @@ reg_fail_text(struct reg_op *op, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (next_endpoint(op, msg))
+		return;
 	log_info("%s", msg);
 	if (p)
 		ipc_reply_error(p, op->id, err, "%s", msg);
@@ -274,7 +342,8 @@ reg_fail(struct reg_op *op, const char *doing)
 	}
 	registry_words(x, words, sizeof(words));
 	reg_fail_text(op, status_errno(x->status), "%s%s: registry %s answered %ld%s: %s",
-	    doing ? doing : "", op->what, op->ref.domain, x->status, words,
+	    doing ? doing : "", op->what, on_mirror(op) ? op->ep_rc.host : op->ref.domain,
+	    x->status, words,
 	    status_advice(op, x->status, advice, sizeof(advice)));
 }
 
@@ -283,6 +352,7 @@ reg_fail(struct reg_op *op, const char *doing)
 static int
 load_creds(struct reg_op *op)
 {
+	const char *d;
 	char why[512];
 	int r;
 
@@ -290,12 +360,13 @@ load_creds(struct reg_op *op)
 		return 0;
 	if ((op->creds = calloc(1, sizeof(*op->creds))) == NULL)
 		return -ENOMEM;
-	r = auth_creds_lookup(op->ref.domain, op->creds, why, sizeof(why));
+	/* a mirror has its own credentials, if any */
+	d = on_mirror(op) ? op->ep_rc.host : op->ref.domain;
+	r = auth_creds_lookup(d, op->creds, why, sizeof(why));
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
-		reg_fail_text(op, -r, "%s: credentials for %s: %s", op->what,
-		    op->ref.domain, why);
+		reg_fail_text(op, -r, "%s: credentials for %s: %s", op->what, d, why);
 	return r;
 }
 

@@ -13,15 +13,28 @@
 /* --- regconf.c: kilnd.conf's registry lines, passed as --registry=SPEC --- */
 
 #define REGCONF_MAX		32
+#define REGCONF_MIRRORS		8
 
-/* SPEC: HOST[:PORT][,http][,insecure][,ca=FILE]
+enum { REGMIRROR_OWN = 0, REGMIRROR_HTTP, REGMIRROR_HTTPS };
+
+/* A pull mirror of a registry: tried in order before it. */
+struct regmirror {
+	char	host[IMGREF_DOMAIN_MAX];	/* "HOST[:PORT]" */
+	int	scheme;		/* REGMIRROR_OWN: as the mirror's own line says */
+};
+
+/* SPEC: HOST[:PORT][,http][,insecure][,ca=FILE][,mirror=[SCHEME://]HOST[:PORT]]...
  * HOST alone matches every port of it. Defaults: https, verified with
- * the system's CA bundle. */
+ * the system's CA bundle, no mirrors. Pulls (manifests, blobs) try each
+ * mirror in order and then the registry itself; pushes go to the
+ * registry only. */
 struct regconf {
 	char	host[IMGREF_DOMAIN_MAX];
 	int	http;			/* plain HTTP */
 	int	insecure;		/* TLS without verification */
 	char	ca_file[PATH_MAX];	/* "" : the system's bundle */
+	struct regmirror mirrors[REGCONF_MIRRORS];
+	int	nmirrors;
 };
 
 /* Adds one SPEC; -EINVAL with a message on stderr when it is malformed. */
@@ -29,6 +42,9 @@ int regconf_add(const char *spec);
 /* The settings of a domain ("127.0.0.1:5000"): its own line, else its
  * host's, else the defaults. Never NULL. */
 const struct regconf *regconf_find(const char *domain);
+/* The settings of up's mirror i: its own line's (or the defaults), the
+ * scheme its mirror= word gave. */
+void regconf_mirror(const struct regconf *up, int i, struct regconf *out);
 /* "http" or "https" */
 const char *regconf_scheme(const struct regconf *rc);
 
@@ -62,6 +78,12 @@ struct reg_op {
 	char			 media_type[256];
 	char			 mount_from[IMGREF_NAME_MAX];
 	uint64_t		 size;
+	char			 accept[1024];	/* a manifest GET's, "" : ours */
+	/* pulls through mirrors (reg_use_mirrors) */
+	const struct regconf	*up_rc;		/* the registry's own settings */
+	struct regconf		 ep_rc;		/* the mirror's, while on one */
+	int			 ep;		/* mirror index; up_rc->nmirrors: the registry */
+	reg_step_fn		 restart;	/* sends the request again, to op->api_host */
 };
 
 struct reg_op *reg_op_new(struct helper *h, struct ipc_peer *peer, uint32_t id);
@@ -79,6 +101,13 @@ void reg_fail(struct reg_op *op, const char *doing);
 /* Replies ERROR with err and a sentence; frees op. */
 void reg_fail_text(struct reg_op *op, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A pull: the request goes to each mirror of the registry in turn, then
+ * to the registry, until one serves it; restart builds and sends it to
+ * op->api_host and op->rc. A failure on a mirror is logged and the next
+ * endpoint tried; only the registry's own failure is answered. */
+void reg_use_mirrors(struct reg_op *op, reg_step_fn restart);
+/* "mirror HOST" or "registry HOST": who serves op now, for the log */
+const char *reg_endpoint(const struct reg_op *op, char *buf, size_t size);
 /* A fresh transfer for the next request of op (the old one is freed). */
 struct http_xfer *reg_xfer(struct reg_op *op, const char *method);
 

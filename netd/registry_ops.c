@@ -126,6 +126,16 @@ media_type(const char *ct, char *out, size_t size)
 
 /* --- REG_MANIFEST_GET --- */
 
+/* a pull served: by whom, when the registry has mirrors */
+static void
+log_served(const struct reg_op *op)
+{
+	char who[IMGREF_DOMAIN_MAX + 16];
+
+	if (op->up_rc && op->up_rc->nmirrors)
+		log_info("%s: served by %s", op->what, reg_endpoint(op, who, sizeof(who)));
+}
+
 static void
 manifest_answer(struct reg_op *op)
 {
@@ -137,6 +147,7 @@ manifest_answer(struct reg_op *op)
 		reg_fail(op, NULL);
 		return;
 	}
+	log_served(op);
 	media_type(x->content_type, mt, sizeof(mt));
 	imgref_format(&op->ref, canon, sizeof(canon));
 	ipc_wr_init(&w);
@@ -148,13 +159,34 @@ manifest_answer(struct reg_op *op)
 	reply_done(op, IPC_REG_MANIFEST, &w);
 }
 
+/* the GET, to op's endpoint now */
+static void
+manifest_request(struct reg_op *op)
+{
+	struct http_xfer *x = reg_xfer(op, "GET");
+
+	if (x == NULL) {
+		reg_fail_text(op, ENOMEM, "%s: out of memory", op->what);
+		return;
+	}
+	if (out_fd(op, x) < 0)
+		return;
+	reg_url(op, x->url, sizeof(x->url), "%s/manifests/%s", op->ref.path,
+	    op->ref.digest[0] ? op->ref.digest : op->ref.tag);
+	x->out_max = MANIFEST_MAX;
+	if (op->accept[0])
+		http_header(x, "Accept: %s", op->accept);
+	else
+		http_header(x, "%s", manifest_accept);
+	op_start(op, manifest_answer);
+}
+
 static int
 on_manifest_get(struct ipc_peer *p, struct ipc_msg *m)
 {
 	char ref[IMGREF_STR_MAX], accept[1024];
 	struct ipc_rd rd;
 	struct reg_op *op;
-	struct http_xfer *x;
 
 	if (m->nfds != 1 || ipc_rd_init(&rd, &m->body) < 0 ||
 	    rd_str_into(&rd, ref, sizeof(ref)) < 0 ||
@@ -162,16 +194,9 @@ on_manifest_get(struct ipc_peer *p, struct ipc_msg *m)
 		return -EBADMSG;
 	if ((op = op_begin(p, m, ref, "pull", "manifest")) == NULL)
 		return 0;
-	if ((x = reg_xfer(op, "GET")) == NULL || out_fd(op, x) < 0)
-		return x ? 0 : (reg_op_free(op), -ENOMEM);
-	reg_url(op, x->url, sizeof(x->url), "%s/manifests/%s", op->ref.path,
-	    op->ref.digest[0] ? op->ref.digest : op->ref.tag);
-	x->out_max = MANIFEST_MAX;
-	if (accept[0])
-		http_header(x, "Accept: %s", accept);
-	else
-		http_header(x, "%s", manifest_accept);
-	op_start(op, manifest_answer);
+	snprintf(op->accept, sizeof(op->accept), "%s", accept);
+	reg_use_mirrors(op, manifest_request);
+	manifest_request(op);
 	return 0;
 }
 
@@ -189,11 +214,14 @@ blob_answer(struct reg_op *op)
 		return;
 	}
 	if (op->size && got != op->size) {
-		reg_fail_text(op, EIO, "%s: registry %s sent %llu bytes, not "
-		    "the %llu its manifest says", op->what, op->ref.domain,
+		char who[IMGREF_DOMAIN_MAX + 16];
+
+		reg_fail_text(op, EIO, "%s: %s sent %llu bytes, not the %llu its "
+		    "manifest says", op->what, reg_endpoint(op, who, sizeof(who)),
 		    (unsigned long long)got, (unsigned long long)op->size);
 		return;
 	}
+	log_served(op);
 	ipc_wr_init(&w);
 	msgpack_pack_array(&w.pk, 1);
 	msgpack_pack_uint64(&w.pk, got);
@@ -227,6 +255,23 @@ blob_begin(struct ipc_peer *p, struct ipc_msg *m, struct ipc_rd *rd,
 	return op;
 }
 
+static void
+blob_request(struct reg_op *op)
+{
+	struct http_xfer *x = reg_xfer(op, "GET");
+
+	if (x == NULL) {
+		reg_fail_text(op, ENOMEM, "%s: out of memory", op->what);
+		return;
+	}
+	if (out_fd(op, x) < 0)
+		return;
+	reg_url(op, x->url, sizeof(x->url), "%s/blobs/%s", op->ref.path, op->digest);
+	x->out_max = op->size;
+	x->follow = 1;	/* registries send blobs from their storage */
+	op_start(op, blob_answer);
+}
+
 static int
 on_blob_get(struct ipc_peer *p, struct ipc_msg *m)
 {
@@ -242,12 +287,9 @@ on_blob_get(struct ipc_peer *p, struct ipc_msg *m)
 		reg_op_free(op);
 		return -EBADMSG;
 	}
-	if (out_fd(op, op->x) < 0)
-		return 0;
 	op->size = size;
-	op->x->out_max = size;
-	op->x->follow = 1;	/* registries send blobs from their storage */
-	op_start(op, blob_answer);
+	reg_use_mirrors(op, blob_request);
+	blob_request(op);
 	return 0;
 }
 

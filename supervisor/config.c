@@ -185,7 +185,8 @@ set_registry(struct kilnd_config *cfg, const char *v)
 {
 	if (!*v || cfg->nregistry >= KILND_MAX_REGISTRIES) {
 		fprintf(stderr, "kilnd: --registry takes HOST[:PORT][,http]"
-		    "[,insecure][,ca=FILE] (at most %d)\n", KILND_MAX_REGISTRIES);
+		    "[,insecure][,ca=FILE][,mirror=HOST]... (at most %d)\n",
+		    KILND_MAX_REGISTRIES);
 		return -EINVAL;
 	}
 	if (asprintf(&cfg->registry[cfg->nregistry], "--registry=%s", v) < 0)

@@ -8,6 +8,7 @@ IMAGE_TESTS += \
 	tests/integration/image-resume.sh \
 	tests/integration/image-save.sh \
 	tests/integration/image-build.sh \
-	tests/integration/image-compress.sh
+	tests/integration/image-compress.sh \
+	tests/integration/image-mirror.sh
 EXTRA_DIST += tests/integration/registry-lib.sh tests/integration/registry-proxy.py \
 	tests/integration/registry-token.py
