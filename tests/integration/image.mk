@@ -9,6 +9,7 @@ IMAGE_TESTS += \
 	tests/integration/image-save.sh \
 	tests/integration/image-build.sh \
 	tests/integration/image-compress.sh \
-	tests/integration/image-mirror.sh
+	tests/integration/image-mirror.sh \
+	tests/integration/image-context.sh
 EXTRA_DIST += tests/integration/registry-lib.sh tests/integration/registry-proxy.py \
 	tests/integration/registry-token.py
