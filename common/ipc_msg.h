@@ -115,18 +115,24 @@
 	 * the kiln mount namespace, which execd shares. A solverd connection \
 	 * holds what it prepared, viewed or leased: when it closes, snapd \
 	 * drops its prepared snapshots and views and its leases. */ \
-	/* solverd -> snapd: [str parent committed id ("": empty root)]: a \
-	 * writable snapshot on parent's chain, mounted. SNAP_MOUNTED */ \
+	/* solverd -> snapd: [str parent committed id ("": empty root), \
+	 * optional bool step]: a writable snapshot on parent's chain, \
+	 * mounted; step: for a RUN step, over a read-only bottom layer with \
+	 * the mount points kiln-execd uses (/proc, /dev, /sys, /etc/hosts, \
+	 * /etc/hostname, /etc/resolv.conf; kiln-snapd.8). SNAP_MOUNTED */ \
 	X(SNAP_PREPARE, 60, REQ,   P_SOLVERD | P_CLIENT, 0) \
 	/* [str id, str path where it is mounted] */ \
 	X(SNAP_MOUNTED, 61, REPLY, P_SNAPD,   0) \
 	/* solverd -> snapd: [str committed id]: a read-only view, mounted; \
 	 * SNAP_MOUNTED with the view's own id, which SNAP_REMOVE drops */ \
 	X(SNAP_VIEW,    62, REQ,   P_SOLVERD | P_CLIENT, 0) \
-	/* solverd -> snapd: [str prepared id]: unmount it and make it \
-	 * committed and immutable. SNAP_COMMITTED */ \
+	/* solverd -> snapd: [str prepared id, optional bool ahead]: unmount \
+	 * it and make it committed and immutable; ahead: also prepare a \
+	 * step's snapshot on it (as SNAP_PREPARE with step), held by the \
+	 * connection like one it prepared. SNAP_COMMITTED */ \
 	X(SNAP_COMMIT,  63, REQ,   P_SOLVERD | P_CLIENT, 0) \
-	/* [str committed id, u64 size of its own layer in bytes] */ \
+	/* [str committed id, u64 size of its own layer in bytes] and, when \
+	 * ahead was asked and worked, [str prepared id, str path] */ \
 	X(SNAP_COMMITTED, 64, REPLY, P_SNAPD, 0) \
 	/* solverd -> snapd: [str id]: drop a prepared snapshot, a view or a \
 	 * cache hold (SNAP_CACHE). OK */ \

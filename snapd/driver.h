@@ -15,6 +15,10 @@ struct snap_mount {
 	const char *const	*lowers;	/* fs/ of the parent chain, nearest first */
 	int			 nlowers;
 	const char		*target;	/* the mountpoint */
+	/* a read-only layer under the chain (a step's mount points, so that
+	 * kiln-execd makes none in the snapshot), or NULL; the drivers that
+	 * cannot stack it leave it out */
+	const char		*bottom;
 };
 
 struct snap_driver {

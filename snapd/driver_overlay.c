@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mount.h>
@@ -132,8 +133,22 @@ static int
 ov_mount(const struct snap_mount *m)
 {
 	char why[1024], fs[PATH_MAX];
+	const char **lowers = NULL;
 	int r;
 
+	if (m->dir && m->bottom) {
+		if ((lowers = calloc((size_t)m->nlowers + 1, sizeof(*lowers))) == NULL)
+			return -ENOMEM;
+		for (int i = 0; i < m->nlowers; i++)
+			lowers[i] = m->lowers[i];
+		lowers[m->nlowers] = m->bottom;
+		r = overlay_mount(m->dir, lowers, m->nlowers + 1, m->target, why,
+		    sizeof(why));
+		free(lowers);
+		if (r < 0)
+			log_error("overlay on %s: %s", m->target, why);
+		return r;
+	}
 	/* no layer below: the upper dir is the whole tree */
 	if (m->dir && m->nlowers == 0) {
 		snprintf(fs, sizeof(fs), "%s/fs", m->dir);

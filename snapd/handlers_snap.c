@@ -97,9 +97,10 @@ snapd_conns_drop_all(void)
 	holds = NULL;
 }
 
-/* [str id] and nothing more */
+/* [str id] and nothing more; with flag, [str id, bool]; with opt, the
+ * bool may be left out (0) */
 static int
-read_id(struct ipc_msg *m, char *id, size_t size, int *flag)
+read_id_opt(struct ipc_msg *m, char *id, size_t size, int *flag, int opt)
 {
 	struct ipc_rd rd;
 	const char *s;
@@ -111,9 +112,17 @@ read_id(struct ipc_msg *m, char *id, size_t size, int *flag)
 	if (len)
 		memcpy(id, s, len);
 	id[len] = '\0';
-	if (flag && ipc_rd_bool(&rd, flag) < 0)
+	if (flag)
+		*flag = 0;
+	if (flag && !(opt && rd.i == rd.n) && ipc_rd_bool(&rd, flag) < 0)
 		return -EBADMSG;
 	return ipc_rd_end(&rd);
+}
+
+static int
+read_id(struct ipc_msg *m, char *id, size_t size, int *flag)
+{
+	return read_id_opt(m, id, size, flag, 0);
 }
 
 static int
@@ -146,11 +155,12 @@ on_prepare(struct ipc_peer *p, struct ipc_msg *m)
 {
 	char parent[STORE_ID_MAX];
 	struct store_info in;
-	int r;
+	int step, r;
 
-	if (read_id(m, parent, sizeof(parent), NULL) < 0)
+	if (read_id_opt(m, parent, sizeof(parent), &step, 1) < 0)
 		return -EBADMSG;
-	if ((r = store_prepare(parent, &in)) < 0)
+	r = step ? store_prepare_step(parent, &in) : store_prepare(parent, &in);
+	if (r < 0)
 		return fail(p, m, r, "preparing a snapshot on", parent);
 	if ((r = hold_add(p, HOLD_MOUNT, in.id)) < 0) {
 		store_remove(in.id);
@@ -181,12 +191,12 @@ static int
 on_commit(struct ipc_peer *p, struct ipc_msg *m)
 {
 	char id[STORE_ID_MAX];
-	struct store_info in;
+	struct store_info in, next;
 	struct ipc_wr w;
 	struct hold *h;
-	int r;
+	int ahead, r;
 
-	if (read_id(m, id, sizeof(id), NULL) < 0)
+	if (read_id_opt(m, id, sizeof(id), &ahead, 1) < 0)
 		return -EBADMSG;
 	if ((h = hold_find(p, HOLD_MOUNT, id)) == NULL)
 		return ipc_reply_error(p, m->hdr.id, ENOENT, "kiln-snapd: committing "
@@ -196,10 +206,23 @@ on_commit(struct ipc_peer *p, struct ipc_msg *m)
 		    id, r == -EINVAL ? "a view, not a prepared snapshot" : strerror(-r));
 	hold_del(h);
 	gc_kick();
+	/* the next step's snapshot in the same answer: one round trip less
+	 * a step; without it, solverd prepares as usual */
+	if (ahead && (r = store_prepare_step(in.id, &next)) < 0) {
+		log_warn("preparing the next step on %s: %s", in.id, strerror(-r));
+		ahead = 0;
+	} else if (ahead && hold_add(p, HOLD_MOUNT, next.id) < 0) {
+		store_remove(next.id);
+		ahead = 0;
+	}
 	ipc_wr_init(&w);
-	msgpack_pack_array(&w.pk, 2);
+	msgpack_pack_array(&w.pk, ahead ? 4 : 2);
 	ipc_wr_str(&w, in.id);
 	msgpack_pack_uint64(&w.pk, in.size);
+	if (ahead) {
+		ipc_wr_str(&w, next.id);
+		ipc_wr_str(&w, next.path);
+	}
 	r = ipc_send(p, IPC_SNAP_COMMITTED, m->hdr.id, &w, NULL, 0);
 	ipc_wr_free(&w);
 	return r;

@@ -1,6 +1,7 @@
 /* snapshot.c: the snapshot store's calls (store.h): rows in meta.c, trees and mounts through the chosen driver, swept at start-up. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,7 @@ struct later {
 
 static struct {
 	char				 dir[PATH_MAX - 64];
+	char				 stubs[PATH_MAX];	/* "": none */
 	const struct snap_driver	*drv;
 	char				 why[1024];
 	struct lease			*leases;
@@ -249,9 +251,9 @@ drop(const struct meta_snap *s)
 }
 
 /* Mounts a new row's snapshot: writable (kind PREPARED, on parent) or a
- * view of parent. */
+ * view of parent; step: with the mount points of a step beneath. */
 static int
-make_mounted(const struct meta_snap *s, int64_t parent)
+make_mounted(const struct meta_snap *s, int64_t parent, int step)
 {
 	char dir[PATH_MAX], mnt[PATH_MAX], **lowers;
 	int nl, r, writable = s->kind == STORE_PREPARED;
@@ -270,7 +272,7 @@ make_mounted(const struct meta_snap *s, int64_t parent)
 	if (r == 0 && mkdir(mnt, 0755) < 0)
 		r = -errno;
 	m = (struct snap_mount){ writable ? dir : NULL, (const char *const *)lowers,
-	    nl, mnt };
+	    nl, mnt, writable && step && st.stubs[0] ? st.stubs : NULL };
 	if (r == 0)
 		r = st.drv->mount(&m);
 	free_lowers(lowers, nl);
@@ -278,7 +280,7 @@ make_mounted(const struct meta_snap *s, int64_t parent)
 }
 
 static int
-new_mounted(int kind, int64_t parent, struct store_info *out)
+new_mounted(int kind, int64_t parent, int step, struct store_info *out)
 {
 	struct meta_snap s = { 0 };
 	int r;
@@ -287,7 +289,7 @@ new_mounted(int kind, int64_t parent, struct store_info *out)
 		return r;
 	s.kind = kind;
 	s.parent = parent;
-	if ((r = make_mounted(&s, parent)) < 0) {
+	if ((r = make_mounted(&s, parent, step)) < 0) {
 		drop(&s);
 		return r;
 	}
@@ -304,7 +306,18 @@ store_prepare(const char *parent, struct store_info *out)
 
 	if (*parent && (r = get_committed(parent, &p)) < 0)
 		return r;
-	return new_mounted(STORE_PREPARED, p.n, out);
+	return new_mounted(STORE_PREPARED, p.n, 0, out);
+}
+
+int
+store_prepare_step(const char *parent, struct store_info *out)
+{
+	struct meta_snap p = { 0 };
+	int r;
+
+	if (*parent && (r = get_committed(parent, &p)) < 0)
+		return r;
+	return new_mounted(STORE_PREPARED, p.n, 1, out);
 }
 
 int
@@ -315,7 +328,7 @@ store_view(const char *committed, struct store_info *out)
 
 	if ((r = get_committed(committed, &p)) < 0)
 		return r;
-	return new_mounted(STORE_VIEW, p.n, out);
+	return new_mounted(STORE_VIEW, p.n, 0, out);
 }
 
 int
@@ -621,6 +634,45 @@ make_dirs(void)
 	return 0;
 }
 
+/*
+ * A step's mount points: kiln-execd mounts /proc, /dev, /sys and binds
+ * /etc/hosts, /etc/hostname and /etc/resolv.conf, and makes in the rootfs
+ * what the image lacks, then removes it after the step (waiting until
+ * the step's mounts are gone). Made once here as the bottom layer of a
+ * step's snapshot, they cost the step nothing and never reach its upper
+ * dir; the image's own entries, above, win. Made before any mount, so a
+ * mounted layer never changes; a kill half-way is finished next start.
+ */
+static const char *const stub_dirs[] = { "", "/proc", "/dev", "/sys", "/etc" };
+static const char *const stub_files[] = { "/etc/hosts", "/etc/hostname",
+    "/etc/resolv.conf" };
+
+static int
+make_stubs(void)
+{
+	char path[PATH_MAX + 32];
+	int fd;
+
+	snprintf(st.stubs, sizeof(st.stubs), "%s/stubs", st.dir);
+	for (size_t i = 0; i < ARRAY_SIZE(stub_dirs); i++) {
+		snprintf(path, sizeof(path), "%s%s", st.stubs, stub_dirs[i]);
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			goto fail;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(stub_files); i++) {
+		snprintf(path, sizeof(path), "%s%s", st.stubs, stub_files[i]);
+		if ((fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0)
+			goto fail;
+		close(fd);
+	}
+	return 0;
+fail:
+	/* not fatal: kiln-execd makes its own mount points then */
+	log_warn("the steps' mount points in %s: %s", path, strerror(errno));
+	st.stubs[0] = '\0';
+	return 0;
+}
+
 /* The mountpoints live on a small tmpfs of kiln's mount namespace: making
  * and removing one per step then costs no journaled metadata. */
 static int
@@ -670,7 +722,7 @@ store_open(const struct snapd_config *cfg, struct event_base *base)
 	if ((r = drop_uncommitted()) < 0 || (r = sweep_dirs()) < 0 ||
 	    (r = meta_snap_each("kind = 3", drop_work, NULL)) < 0 ||
 	    (r = cache_sweep()) < 0 || (r = content_open(st.dir)) < 0 ||
-	    (r = mnt_tmpfs()) < 0) {
+	    (r = mnt_tmpfs()) < 0 || (r = make_stubs()) < 0) {
 		log_error("sweeping %s: %s", st.dir, strerror(-r));
 		return r;
 	}

@@ -37,6 +37,10 @@ struct store_info {
 /* parent "" : an empty root. -ENOENT when parent is not a committed
  * snapshot of this driver (gone, or made by another snapshotter). */
 int store_prepare(const char *parent, struct store_info *out);
+/* The same for a RUN step: a read-only layer beneath holds the mount
+ * points kiln-execd needs (/proc, /dev, /sys, /etc/hosts, /etc/hostname,
+ * /etc/resolv.conf), so the step makes none in its snapshot. */
+int store_prepare_step(const char *parent, struct store_info *out);
 /* A read-only mount of a committed snapshot's whole tree. */
 int store_view(const char *committed, struct store_info *out);
 /* Unmounts a prepared snapshot and makes it committed, under the same id. */
@@ -76,7 +80,7 @@ int store_ref_drop(const char *holder, const char *target);
 int store_lease(const char *id, int hold);
 
 /* The store's directory (<state>/), for the image code's own subtree
- * (images/, tmp/...; snapshots/, mnt/, blobs/, trial/, caches/ and
+ * (images/, tmp/...; snapshots/, mnt/, blobs/, trial/, caches/, stubs/ and
  * meta.db* are the store's). */
 const char *store_state_dir(void);
 /* snapd's sqlite3 database, for the image code's own tables (prefix

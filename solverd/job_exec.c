@@ -37,6 +37,18 @@ struct jexec {
 
 static void finish(struct jexec *x);
 
+/*
+ * The next step's snapshot, prepared by kiln-snapd with the commit of
+ * the step before it (SNAP_COMMIT ahead): set while that commit's
+ * job_succeeded starts the steps waiting for it; the one that runs on
+ * it takes it, and if none does it is dropped right after.
+ */
+static struct {
+	char	parent[BUILD_SNAP_MAX];
+	char	id[BUILD_SNAP_MAX];
+	char	path[PATH_MAX];
+} ahead;
+
 /* fire and forget: the hold's answer needs nobody */
 static void
 on_removed(struct ipc_peer *p, struct ipc_msg *m, void *arg)
@@ -116,8 +128,18 @@ on_committed(struct ipc_peer *p, struct ipc_msg *m, void *arg)
 	int err;
 
 	if (m && m->hdr.type == IPC_SNAP_COMMITTED && snapc_str(m, 0, snap, sizeof(snap)) == 0) {
+		struct helper *h = job_helper(j);	/* j is gone after job_succeeded */
+
 		free_jexec(x);
+		if (snapc_str(m, 2, ahead.id, sizeof(ahead.id)) == 0 &&
+		    snapc_str(m, 3, ahead.path, sizeof(ahead.path)) == 0)
+			snprintf(ahead.parent, sizeof(ahead.parent), "%s", snap);
+		else
+			ahead.id[0] = '\0';
 		job_succeeded(j, snap);
+		if (ahead.id[0])
+			snap_remove(h, ahead.id);
+		ahead.id[0] = '\0';
 		return;
 	}
 	snapc_why(m, PROC_SNAPD, &err, why, sizeof(why));
@@ -134,6 +156,19 @@ describe(const struct vertex *v, char *buf, size_t size)
 	buf[0] = '\0';
 	for (size_t i = 0; i < v->argv.n && o < size; i++)
 		o += (size_t)snprintf(buf + o, size - o, "%s%s", i ? " " : "", v->argv.v[i]);
+}
+
+/* Whether a RUN step of the build waits for v as its rootfs: then the
+ * commit prepares its snapshot too. */
+static int
+run_follows(const struct job *j)
+{
+	const struct graph *g = &j->owner->fe.g;
+
+	for (size_t i = 0; i < g->nv; i++)
+		if (g->v[i]->parent == j->v && g->v[i]->op == VOP_EXEC && g->v[i]->needed)
+			return 1;
+	return 0;
 }
 
 /* The step ended and its output is read: keep or drop what it made. */
@@ -168,8 +203,12 @@ finish(struct jexec *x)
 		return;
 	}
 	ipc_wr_init(&w);
-	msgpack_pack_array(&w.pk, 1);
+	msgpack_pack_array(&w.pk, 2);
 	ipc_wr_str(&w, x->prep);
+	if (run_follows(j))
+		msgpack_pack_true(&w.pk);
+	else
+		msgpack_pack_false(&w.pk);
 	r = snapc_call(job_helper(j), PROC_SNAPD, IPC_SNAP_COMMIT, &w, NULL, 0,
 	    on_committed, x);
 	ipc_wr_free(&w);
@@ -436,6 +475,8 @@ out:
 	return r;
 }
 
+static void all_mounted(struct jexec *x);
+
 struct hold_call {
 	struct jexec	*x;
 	struct hold	*h;		/* NULL: the rootfs */
@@ -447,7 +488,7 @@ on_mounted(struct ipc_peer *p, struct ipc_msg *m, void *arg)
 	struct hold_call *c = arg;
 	struct jexec *x = c->x;
 	char why[512], *id = c->h ? c->h->id : x->prep, *path = c->h ? c->h->path : x->rootfs;
-	int err, r;
+	int err;
 
 	x->waiting--;
 	free(c);
@@ -457,8 +498,16 @@ on_mounted(struct ipc_peer *p, struct ipc_msg *m, void *arg)
 	else
 		fail(x, "preparing the step's file systems",
 		    snapc_why(m, PROC_SNAPD, &err, why, sizeof(why)));
-	if (x->waiting)
-		return;
+	if (x->waiting == 0)
+		all_mounted(x);
+}
+
+/* Every snapshot the step needs is there: run it. */
+static void
+all_mounted(struct jexec *x)
+{
+	int r;
+
 	if (x->why[0] || x->cancel) {
 		maybe_finish(x);
 		return;
@@ -497,8 +546,11 @@ ask_snap(struct jexec *x, struct hold *h, uint16_t type, const char *snap)
 	int r;
 
 	ipc_wr_init(&w);
-	msgpack_pack_array(&w.pk, 1);
+	/* the rootfs: a step's snapshot, with its mount points beneath */
+	msgpack_pack_array(&w.pk, h == NULL ? 2 : 1);
 	ipc_wr_str(&w, snap);
+	if (h == NULL)
+		msgpack_pack_true(&w.pk);
 	r = ask(x, h, type, &w);
 	ipc_wr_free(&w);
 	return r;
@@ -525,12 +577,21 @@ ask_cache(struct jexec *x, struct hold *h, const struct vmount *m)
 	return r;
 }
 
-/* the rootfs and every mount's snapshot, asked for at once */
+/* the rootfs and every mount's snapshot, asked for at once; the rootfs
+ * may have come with the parent's commit */
 static int
 ask_all(struct jexec *x)
 {
 	const struct vertex *v = x->j->v;
-	int r = ask_snap(x, NULL, IPC_SNAP_PREPARE, job_input_snap(x->j, v->parent));
+	const char *parent = job_input_snap(x->j, v->parent);
+	int r = 0;
+
+	if (ahead.id[0] && strcmp(ahead.parent, parent) == 0) {
+		memcpy(x->prep, ahead.id, sizeof(x->prep));
+		memcpy(x->rootfs, ahead.path, sizeof(x->rootfs));
+		ahead.id[0] = '\0';
+	} else
+		r = ask_snap(x, NULL, IPC_SNAP_PREPARE, parent);
 
 	if (v->nmounts > JEXEC_MAX_HOLDS)
 		return -E2BIG;
@@ -570,7 +631,8 @@ jexec_start(struct job *j)
 			maybe_finish(x);
 			return 0;
 		}
-	}
+	} else if (x->waiting == 0)
+		all_mounted(x);	/* the rootfs came ahead, nothing else to mount */
 	return 0;
 }
 
