@@ -53,6 +53,10 @@ struct step {
 	struct exec_stubs *stubs;	/* shared with the child until its exec */
 	struct timespec	 t_run;		/* EXEC_RUN came */
 	double		 setup_us;	/* EXEC_RUN to execve */
+	int		 sync_fd;	/* until its execve or failure: -1 after */
+	struct event	*sync_ev;
+	int		 failed;	/* its setup failed: answered, no exit */
+	struct spawner	*sp;
 };
 
 static double
@@ -88,10 +92,22 @@ stubs_new(void)
 	return m == MAP_FAILED ? NULL : m;
 }
 
+static void
+sync_close(struct step *s)
+{
+	if (s->sync_ev)
+		event_free(s->sync_ev);
+	s->sync_ev = NULL;
+	if (s->sync_fd >= 0)
+		close(s->sync_fd);
+	s->sync_fd = -1;
+}
+
 /* Its mount points go, now that no process of the step can hold them. */
 static void
 step_free(struct step *s)
 {
+	sync_close(s);
 	if (s->stubs) {
 		stubs_remove(s->rootfs, s->stubs);
 		munmap(s->stubs, sizeof(*s->stubs));
@@ -136,6 +152,8 @@ send_exit(struct spawner *sp, struct step *s, int status)
 	ipc_wr_free(&w);
 }
 
+static void step_synced(struct step *s);
+
 /* pid 1 of a step is reaped only once its namespace is empty: the kernel
  * kills and waits for the rest when it dies. */
 static void
@@ -150,6 +168,9 @@ on_sigchld(evutil_socket_t sig, short what, void *arg)
 
 		if (s == NULL)
 			continue;
+		/* its execve (or failure) is told before its exit */
+		if (s->sync_fd >= 0)
+			step_synced(s);
 		/* what it left in its process group goes with it */
 		if (execd_opts.no_process_sandbox)
 			kill(-pid, SIGKILL);
@@ -159,7 +180,7 @@ on_sigchld(evutil_socket_t sig, short what, void *arg)
 			stubs_remove(s->rootfs, s->stubs);
 			s->stubs->n = 0;
 		}
-		if (sp->peer)
+		if (sp->peer && !s->failed)
 			send_exit(sp, s, status);
 		/* bench/exec-step.sh reads these */
 		log_debug("step %u: setup %.0f us, reaped %.0f us after EXEC_RUN",
@@ -193,24 +214,38 @@ clone_advice(int err)
 	return "";
 }
 
-/* Waits for the step's execve (EOF on the sync pipe) or its failure. */
-static int
-wait_started(struct spawner *sp, uint32_t tag, pid_t pid, int sync_fd)
+/* The sync pipe said it: EOF at the step's execve, or its setup's
+ * failure (then the child exits and SIGCHLD reaps it, untold). Read when
+ * it is readable, or in on_sigchld once the child is gone: never waits,
+ * so steps are set up side by side. */
+static void
+step_synced(struct step *s)
 {
+	struct spawner *sp = s->sp;
 	struct exec_fail f;
 	ssize_t n;
 
 	do
-		n = read(sync_fd, &f, sizeof(f));
+		n = read(s->sync_fd, &f, sizeof(f));
 	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)sizeof(f))
-		return 0;
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
+	sync_close(s);
+	if (n != (ssize_t)sizeof(f)) {
+		s->setup_us = us_since(&s->t_run);
+		if (sp->peer)
+			send_started(sp, s->tag, s->pid);
+		return;
+	}
+	s->failed = 1;
 	f.what[sizeof(f.what) - 1] = '\0';
-	ipc_reply_error(sp->peer, tag, f.err, "step setup failed: %s: %s",
-	    f.what, strerror(f.err));
-	return -1;
+	if (sp->peer)
+		ipc_reply_error(sp->peer, s->tag, f.err, "step setup failed: %s: %s",
+		    f.what, strerror(f.err));
+}
+
+static void
+on_sync(evutil_socket_t fd, short what, void *arg)
+{
+	step_synced(arg);
 }
 
 /* The step's struct before the clone: what its end needs. */
@@ -222,6 +257,7 @@ step_new(const struct exec_spec *spec, uint32_t tag)
 	if (s == NULL)
 		return NULL;
 	s->tag = tag;
+	s->sync_fd = -1;
 	clock_gettime(CLOCK_MONOTONIC, &s->t_run);
 	s->rootfs = strdup(spec->rootfs);
 	s->stubs = stubs_new();
@@ -270,17 +306,15 @@ start_step(struct spawner *sp, struct ipc_msg *m, const struct exec_spec *spec)
 		return ipc_reply_error(sp->peer, m->hdr.id, e, "clone of the step's "
 		    "namespaces: %s%s", strerror(e), clone_advice(e));
 	}
-	if (wait_started(sp, m->hdr.id, pid, sync[0]) < 0) {
-		close(sync[0]);
-		step_free(s);
-		return 0;
-	}
-	close(sync[0]);
-	s->setup_us = us_since(&s->t_run);
 	s->pid = pid;
+	s->sp = sp;
+	s->sync_fd = sync[0];
 	s->next = sp->steps;
 	sp->steps = s;
-	return send_started(sp, m->hdr.id, pid);
+	s->sync_ev = event_new(sp->base, sync[0], EV_READ, on_sync, s);
+	if (s->sync_ev == NULL || event_add(s->sync_ev, NULL) < 0)
+		step_synced(s);	/* out of memory: wait for it here, as before */
+	return 0;
 }
 
 static int
