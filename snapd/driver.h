@@ -49,6 +49,9 @@ int driver_umount(const char *target);
 /* fs/ and work/ in dir, the root owned and moded as the parent's: the
  * overlay layout, fuse-overlayfs's too */
 int driver_overlay_create(const char *dir, const char *parent_fs);
+/* Its second half: an empty fs/ made earlier takes the parent's owner
+ * and mode. */
+int driver_overlay_adopt(const char *dir, const char *parent_fs);
 int driver_write_file(const char *path, const char *text);
 
 /* fuse_spawner.c: fuse-overlayfs runs outside snapd's seccomp filter */

@@ -169,14 +169,23 @@ int
 driver_overlay_create(const char *dir, const char *parent_fs)
 {
 	char fs[PATH_MAX], work[PATH_MAX];
-	struct stat st, want;
 
 	snprintf(fs, sizeof(fs), "%s/fs", dir);
 	snprintf(work, sizeof(work), "%s/work", dir);
 	if (mkdir(fs, 0755) < 0 || mkdir(work, 0700) < 0)
 		return -errno;
+	return driver_overlay_adopt(dir, parent_fs);
+}
+
+int
+driver_overlay_adopt(const char *dir, const char *parent_fs)
+{
+	char fs[PATH_MAX];
+	struct stat st, want;
+
 	if (parent_fs == NULL)
 		return 0;
+	snprintf(fs, sizeof(fs), "%s/fs", dir);
 	/* change only what differs: each change is a journaled write */
 	if (stat(parent_fs, &want) < 0 || stat(fs, &st) < 0)
 		return -errno;

@@ -166,7 +166,9 @@ on_prepare(struct ipc_peer *p, struct ipc_msg *m)
 		store_remove(in.id);
 		return r;
 	}
-	return reply_mounted(p, m->hdr.id, &in);
+	r = reply_mounted(p, m->hdr.id, &in);
+	store_make_spare();	/* answered: now, while the step runs */
+	return r;
 }
 
 static int
@@ -225,6 +227,7 @@ on_commit(struct ipc_peer *p, struct ipc_msg *m)
 	}
 	r = ipc_send(p, IPC_SNAP_COMMITTED, m->hdr.id, &w, NULL, 0);
 	ipc_wr_free(&w);
+	store_make_spare();	/* answered: now, while the next step runs */
 	return r;
 }
 

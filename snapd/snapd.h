@@ -36,6 +36,10 @@ struct event_base;
 int store_open(const struct snapd_config *cfg, struct event_base *base);
 /* Drops every prepared snapshot and view: nothing stays mounted. */
 void store_close(void);
+/* While a step runs: a snapshot directory made ahead for the next
+ * prepare (overlayfs), so that it renames one into place instead of
+ * making three on the disk in a step's path. */
+void store_make_spare(void);
 /* "s12" -> 12; -EINVAL for anything else */
 int snap_id_parse(const char *id, int64_t *n);
 /* Removes a committed snapshot that nothing uses (gc.c): its row and its

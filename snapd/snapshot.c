@@ -39,6 +39,7 @@ struct later {
 static struct {
 	char				 dir[PATH_MAX - 64];
 	char				 stubs[PATH_MAX];	/* "": none */
+	int				 spare;		/* snapshots/spare is ready */
 	const struct snap_driver	*drv;
 	char				 why[1024];
 	struct lease			*leases;
@@ -250,6 +251,44 @@ drop(const struct meta_snap *s)
 	return meta_snap_delete(s->n);
 }
 
+/*
+ * The spare: snapshots/spare with fs/ and work/, made by the overlay
+ * driver's create while a step runs (after snapd answered), taken by the
+ * next prepare with one rename. Its name is no number, so a kill leaves
+ * what the start-up sweep removes.
+ */
+void
+store_make_spare(void)
+{
+	char path[PATH_MAX];
+
+	if (st.spare || st.drv != &driver_overlay)
+		return;
+	snprintf(path, sizeof(path), "%s/snapshots/spare", st.dir);
+	if (mkdir(path, 0700) < 0 || driver_overlay_create(path, NULL) < 0) {
+		log_warn("a spare snapshot directory %s: %s", path, strerror(errno));
+		tree_remove(path);
+		return;
+	}
+	st.spare = 1;
+}
+
+static int
+spare_take(const char *dir)
+{
+	char path[PATH_MAX];
+
+	if (!st.spare)
+		return -ENOENT;
+	st.spare = 0;
+	snprintf(path, sizeof(path), "%s/snapshots/spare", st.dir);
+	if (rename(path, dir) == 0)
+		return 0;
+	log_warn("renaming %s to %s: %s", path, dir, strerror(errno));
+	tree_remove(path);
+	return -ENOENT;
+}
+
 /* Mounts a new row's snapshot: writable (kind PREPARED, on parent) or a
  * view of parent; step: with the mount points of a step beneath. */
 static int
@@ -263,9 +302,11 @@ make_mounted(const struct meta_snap *s, int64_t parent, int step)
 		return r;
 	snap_dir(s->n, dir, sizeof(dir));
 	snap_mnt(s->n, mnt, sizeof(mnt));
-	if (writable && mkdir(dir, 0700) < 0)
+	if (writable && spare_take(dir) == 0)
+		r = driver_overlay_adopt(dir, nl ? lowers[0] : NULL);
+	else if (writable && mkdir(dir, 0700) < 0)
 		r = -errno;
-	if (r == 0 && writable)
+	else if (writable)
 		r = st.drv->create(dir, nl ? lowers[0] : NULL);
 	if (r == 0)
 		snapd_test_stall("prepare");

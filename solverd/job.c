@@ -252,8 +252,6 @@ job_succeeded(struct job *j, const char *snap)
 	long long ms = util_now_ms() - j->t_start;
 	struct jwatch *ws;
 
-	if (cachedb_put(j->key, snap, 0) < 0)
-		log_warn("%s: its result %s is not in the cache", j->v->name, snap);
 	ws = end(j);
 	while (ws) {
 		struct jwatch *w = ws;
@@ -265,6 +263,11 @@ job_succeeded(struct job *j, const char *snap)
 		build_unref(w->b);
 		free(w);
 	}
+	/* after the next steps were sent on their way: the row (and now and
+	 * then sqlite's checkpoint) is not on a step's path; nothing reads
+	 * it before this callback returns */
+	if (cachedb_put(j->key, snap, 0) < 0)
+		log_warn("%s: its result %s is not in the cache", j->v->name, snap);
 	free_job(j);
 	start_queued();
 }

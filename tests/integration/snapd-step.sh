@@ -1,5 +1,5 @@
 #!/bin/sh
-# snapd-step.sh: SNAP_PREPARE for a step (its mount points in a layer beneath, never in its own), SNAP_COMMIT ahead (the next step's snapshot in the same answer, held like a prepared one), and both across a kill -9 of snapd.
+# snapd-step.sh: SNAP_PREPARE for a step (its mount points in a layer beneath, never in its own), SNAP_COMMIT ahead (the next step's snapshot in the same answer, held like a prepared one), the spare snapshot directory made after an answer, and both across a kill -9 of snapd.
 . "$KILN_SRCDIR/tests/integration/lib.sh"
 . "$KILN_SRCDIR/tests/integration/snapd-lib.sh"
 kiln_setup
@@ -13,6 +13,9 @@ in_kiln "test -d $SPATH/proc && test -d $SPATH/dev && test -d $SPATH/sys &&
     test -f $SPATH/etc/resolv.conf" || fail "a step's mount points are missing"
 in_kiln "echo made >$SPATH/made"
 S1=$SID
+# once it answered, the next prepare's directory is made ahead
+wait_for 50 in_kiln "test -d $(SNAPD_DIR)/snapshots/spare/fs &&
+    test -d $(SNAPD_DIR)/snapshots/spare/work" || fail "no spare snapshot directory after a prepare"
 # ...which never reach its own layer
 up="$(SNAPD_DIR)/snapshots/${S1#s}/fs"
 [ "$(in_kiln "ls -A $up")" = "made" ] || fail "the upper dir holds: $(in_kiln "ls -A $up")"
@@ -52,6 +55,8 @@ S4=$(field 0) S5=$(field 2)
 old=$(snapd_state | cut -d' ' -f1)
 kill -KILL "$(helper_pid snapd)"
 snapd_restarted "$old"
+# the spare of the last run is swept like any half-made directory
+in_kiln "test ! -e $(SNAPD_DIR)/snapshots/spare" || fail "the spare outlived the kill"
 [ -z "$(kiln_mounts)" ] || fail "mounts after the kill: $(kiln_mounts)"
 call SNAP_STAT "[\"$S4\"]"
 call_err SNAP_COMMIT "[\"$S5\"]"
