@@ -32,6 +32,13 @@ struct bopt_output {
 	char		 wire[300];	/* as BUILD carries it: "oci,name=REF" */
 };
 
+/* --cache-to, --cache-from (kiln-cache.5) */
+struct bopt_cache {
+	char		 wire[600];	/* as BUILD carries it: without dest= or src= */
+	const char	*dir;		/* type=local: its dest= or src= */
+	int		 fd;		/* dir opened (-1: not, or dropped) */
+};
+
 struct build_opts {
 	const char	*file;		/* -f; NULL: CONTEXT/Dockerfile */
 	const char	*context;
@@ -56,6 +63,8 @@ struct build_opts {
 	 * force-compression=, oci-mediatypes=: "K=V,K=V" as BUILD carries it */
 	char		 image_opts[256];
 	int		 docker_types;	/* oci-mediatypes=false */
+	struct bopt_cache cache_to[BOPT_MAX_FDS], cache_from[BOPT_MAX_FDS];
+	int		 ncache_to, ncache_from;
 };
 
 /* build_opts.c: 0, or -EINVAL after printing what was wrong. */

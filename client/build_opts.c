@@ -17,6 +17,9 @@ bopt_usage(FILE *out)
 	    "     | type=oci|docker,dest=FILE|-[,name=REF] | type=image,name=REF[,push=true]]\n"
 	    "     (image outputs: [,compression=gzip|zstd|uncompressed][,compression-level=N]"
 	    "[,force-compression=true][,oci-mediatypes=true|false])\n"
+	    "    [--cache-to type=local,dest=DIR|type=registry,ref=REF[,mode=min|max]"
+	    "|type=inline]...\n"
+	    "    [--cache-from type=local,src=DIR|type=registry,ref=REF]...\n"
 	    "    [-t NAME]... [--push] [--pull] [--metadata-file FILE] [--platform P] CONTEXT\n");
 }
 
@@ -248,6 +251,50 @@ add_context(struct build_opts *o, const char *v)
 	return 0;
 }
 
+/* --cache-to type=local,dest=DIR[,mode=] | type=registry,ref=REF[,mode=]
+ * | type=inline; --cache-from type=local,src=DIR | type=registry,ref=REF
+ * | REF. The daemon checks the rest of the keys. */
+static int
+add_cache(struct build_opts *o, const char *v, int to)
+{
+	struct bopt_cache *c = to ? &o->cache_to[o->ncache_to] :
+	    &o->cache_from[o->ncache_from];
+	const char *dirkey = to ? "dest=" : "src=";
+	char buf[600], *save = NULL;
+	int local = 0;
+
+	if ((to ? o->ncache_to : o->ncache_from) >= BOPT_MAX_FDS)
+		return bad(to ? "too many --cache-to" : "too many --cache-from", v);
+	if (strlen(v) >= sizeof(buf) || !*v)
+		return bad("a bad cache", v);
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	if (!to && strchr(v, '=') == NULL) {
+		snprintf(c->wire, sizeof(c->wire), "type=registry,ref=%s", v);
+		o->ncache_from++;
+		return 0;
+	}
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (strncmp(t, dirkey, strlen(dirkey)) == 0) {
+			c->dir = v + (t - buf) + strlen(dirkey);
+			continue;
+		}
+		local |= strcmp(t, "type=local") == 0;
+		snprintf(c->wire + strlen(c->wire), sizeof(c->wire) - strlen(c->wire), "%s%s",
+		    c->wire[0] ? "," : "", t);
+	}
+	if (local != (c->dir != NULL))
+		return bad(to ? "--cache-to type=local takes dest=DIR (and only it)" :
+		    "--cache-from type=local takes src=DIR (and only it)", v);
+	if (c->dir && (*c->dir == '\0' || *c->dir == ','))
+		return bad("an empty directory", v);
+	if (c->dir && (c->dir = strndup(c->dir, strcspn(c->dir, ","))) == NULL)
+		return -ENOMEM;
+	*(to ? &o->ncache_to : &o->ncache_from) += 1;
+	return 0;
+}
+
 static int
 has_arg(const struct build_opts *o, const char *key)
 {
@@ -305,6 +352,8 @@ set_opt(struct build_opts *o, const char *name, char *v)
 		return add_list(o->tags, &o->ntags, v, "too many -t");
 	else if (!strcmp(name, "--metadata-file"))
 		o->metadata_file = v;
+	else if (!strcmp(name, "--cache-to") || !strcmp(name, "--cache-from"))
+		return add_cache(o, v, !strcmp(name, "--cache-to"));
 	else if (!strcmp(name, "--platform"))
 		o->platform = v;
 	else
@@ -317,7 +366,8 @@ takes_value(const char *name)
 {
 	static const char *const with[] = { "-f", "--file", "--target", "--build-arg",
 	    "--secret", "--build-context", "--no-cache-filter", "--progress", "-o",
-	    "--output", "-t", "--tag", "--metadata-file", "--platform" };
+	    "--output", "-t", "--tag", "--metadata-file", "--platform", "--cache-to",
+	    "--cache-from" };
 
 	for (size_t i = 0; i < sizeof(with) / sizeof(with[0]); i++)
 		if (strcmp(name, with[i]) == 0)
@@ -382,4 +432,8 @@ bopt_free(struct build_opts *o)
 		free(o->args[i]);
 	for (int i = 0; i < o->ncontexts; i++)
 		free(o->contexts[i].name);
+	for (int i = 0; i < o->ncache_to; i++)
+		free((char *)o->cache_to[i].dir);
+	for (int i = 0; i < o->ncache_from; i++)
+		free((char *)o->cache_from[i].dir);
 }

@@ -279,6 +279,36 @@ import_layout(struct bopt_context *bc, struct ctl *c)
 	return 0;
 }
 
+/* type=local caches' directories: a --cache-to's made, a --cache-from's
+ * that is not there dropped with a warning (a missing cache is no
+ * error, as with buildx) */
+static int
+open_caches(struct bsend *b, struct build_opts *o, int to)
+{
+	struct bopt_cache *list = to ? o->cache_to : o->cache_from;
+	int n = to ? o->ncache_to : o->ncache_from, r;
+
+	for (int i = 0; i < n; i++) {
+		struct bopt_cache *c = &list[i];
+
+		if (c->dir == NULL)
+			continue;
+		if (to && (r = util_mkdir_p(c->dir, 0755)) < 0) {
+			errno = -r;
+			return add_fd(b, -1, c->dir);
+		}
+		c->fd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (c->fd < 0 && !to) {
+			fprintf(stderr, "kilnctl build: warning: --cache-from %s: %s; "
+			    "building without it\n", c->dir, strerror(errno));
+			continue;
+		}
+		if ((r = add_fd(b, c->fd, c->dir)) < 0)
+			return r;
+	}
+	return 0;
+}
+
 int
 bsend_open(struct bsend *b, struct build_opts *o, struct ctl *c)
 {
@@ -299,7 +329,23 @@ bsend_open(struct bsend *b, struct build_opts *o, struct ctl *c)
 		    O_CLOEXEC), bc->dir)) < 0)
 			return r;
 	}
-	return 0;
+	if ((r = open_caches(b, o, 1)) < 0)
+		return r;
+	return open_caches(b, o, 0);
+}
+
+/* the caches BUILD carries: a type=local one only with its directory */
+static void
+pack_caches(struct ipc_wr *w, const struct bopt_cache *list, int n)
+{
+	int k = 0;
+
+	for (int i = 0; i < n; i++)
+		k += list[i].dir == NULL || list[i].fd >= 0;
+	msgpack_pack_array(&w->pk, (size_t)k);
+	for (int i = 0; i < n; i++)
+		if (list[i].dir == NULL || list[i].fd >= 0)
+			ipc_wr_str(w, list[i].wire);
 }
 
 static void
@@ -313,7 +359,8 @@ pack_strs(struct ipc_wr *w, char *const *v, int n)
 void
 bsend_pack(struct ipc_wr *w, const struct bsend *b, const struct build_opts *o)
 {
-	msgpack_pack_array(&w->pk, o->image_opts[0] ? 12 : 11);
+	msgpack_pack_array(&w->pk, o->ncache_to || o->ncache_from ? 14 :
+	    o->image_opts[0] ? 12 : 11);
 	ipc_wr_str(w, b->name);
 	ipc_wr_str(w, o->target ? o->target : "");
 	pack_strs(w, o->args, o->nargs);
@@ -335,6 +382,11 @@ bsend_pack(struct ipc_wr *w, const struct bsend *b, const struct build_opts *o)
 		ipc_wr_str(w, o->contexts[i].name);
 		ipc_wr_str(w, o->contexts[i].image ? o->contexts[i].image : "");
 	}
-	if (o->image_opts[0])
+	/* the optional fields: the image options, then the caches */
+	if (o->image_opts[0] || o->ncache_to || o->ncache_from)
 		ipc_wr_str(w, o->image_opts);
+	if (o->ncache_to || o->ncache_from) {
+		pack_caches(w, o->cache_to, o->ncache_to);
+		pack_caches(w, o->cache_from, o->ncache_from);
+	}
 }

@@ -267,11 +267,16 @@
 	 *  writable fd for the image's IMAGE_EXPORT archive, named REF or \
 	 *  the first -t name), [str name...] -t names, [str id...] secrets (one fd \
 	 *  each: a regular file or memfd read from offset 0), [[str name, \
-	 *  str image ("": a directory fd)]...] --build-context] + fds, in \
-	 *  order: \
+	 *  str image ("": a directory fd)]...] --build-context, optionally \
+	 *  str image options ("compression=zstd,..."; "" none), then \
+	 *  optionally [str cache-to...], [str cache-from...] (kiln-cache.5: \
+	 *  "type=local[,mode=min|max]" with a directory fd, \
+	 *  "type=registry,ref=REF[,mode=min|max]", "type=inline")] + fds, \
+	 *  in order: \
 	 *  the context directory, the Dockerfile (a regular file or memfd, \
 	 *  read from offset 0), one per output, one per secret, one per \
-	 *  directory build context; at most 8 in all. \
+	 *  directory build context, one per type=local cache-to and \
+	 *  cache-from; at most 8 in all. \
 	 * Answered by BUILD_VERTEX, BUILD_STATUS, BUILD_LOG and BUILD_WARN \
 	 * events, then BUILD_RESULT, or ERROR [errno, message] (ECANCELED \
 	 * when cancelled). The client closing its connection cancels too */ \
@@ -397,7 +402,22 @@
 	 * file or a pipe), every entry root-owned at time 0. OK after the \
 	 * last byte */ \
 	X(IMAGE_EXPORT,   157, REQ,   P_CLIENT | P_SOLVERD, 1) \
-	/* --- end of images and registries --- */
+	/* --- end of images and registries --- */ \
+	/* --- build cache export and import (170-179), man kiln-cache.5 --- */ \
+	/* solverd -> snapd (--cache-to type=local,dest=DIR): [str cache \
+	 *  manifest digest, [str record manifest digest...]] + fd: the \
+	 * directory. oci-layout, then each image's manifest, config and \
+	 * layers as blobs/sha256/HEX (a blob there already is kept), then \
+	 * index.json naming the cache manifest, written aside and renamed \
+	 * last. OK */ \
+	X(CACHE_DIR_WRITE, 170, REQ, P_SOLVERD, 1) \
+	/* solverd -> snapd (--cache-from type=local,src=DIR): [str manifest \
+	 *  digest ("": the one index.json names)] + fd: such a directory. \
+	 * That one image's blobs the content store lacks are copied in and \
+	 * verified, the image recorded under its digest and resolved. \
+	 * IMAGE_RESOLVED, or ERROR ENOENT when the directory lacks it */ \
+	X(CACHE_DIR_LOAD, 171, REQ, P_SOLVERD, 1) \
+	/* --- end of the build cache --- */
 
 /* BUILD flags */
 #define BUILD_NO_CACHE		0x1	/* --no-cache: look nothing up, store results */

@@ -3,6 +3,7 @@ dist_man_MANS += \
 	man/kilnd.8 \
 	man/kilnctl.1 \
 	man/kilnd.conf.5 \
+	man/kiln-cache.5 \
 	man/kiln-solverd.8 \
 	man/kiln-execd.8 \
 	man/kiln-snapd.8 \

@@ -28,6 +28,10 @@ void image_list_pack(const struct image_list *l, struct ipc_wr *w);
  * named name ("" : the archive's names). What was named is in out. */
 int image_import(int srcfd, const char *name, struct image_list *out,
     struct snap_err *err);
+/* One manifest of a layout directory (digest "": index.json's first)
+ * and its blobs, recorded under its digest (a build cache's record). */
+int image_import_one(int dirfd, const char *digest, struct image_list *out,
+    struct snap_err *err);
 /* A blob's content (at most IJ_MAX_JSON bytes), malloc'd. */
 int image_blob_read(const char *digest, char **buf, size_t *n, struct snap_err *err);
 

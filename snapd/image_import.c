@@ -586,3 +586,47 @@ image_import(int srcfd, const char *name, struct image_list *out, struct snap_er
 	free(im.files);
 	return r;
 }
+
+/* One manifest of an OCI layout directory (digest "": the first that
+ * index.json names), its blobs the store lacks, recorded under its
+ * digest: a build cache's record (cache_dir.c), fetched only when a
+ * build needs it. */
+int
+image_import_one(int dirfd, const char *digest, struct image_list *out,
+    struct snap_err *err)
+{
+	struct imp im = { .dirfd = dirfd, .name = "", .err = err, .out = out };
+	struct ij_manifest *m = malloc(sizeof(*m));
+	struct ij_desc *ds = NULL, one;
+	char used[STORE_DIGEST_MAX];
+	size_t nd = 0;
+	uint64_t msize;
+	int r = 0;
+
+	if (m == NULL)
+		return -ENOMEM;
+	memset(&one, 0, sizeof(one));
+	if (*digest && !ij_digest_ok(digest))
+		r = snap_errf(err, -EINVAL, "'%s' is not a sha256 digest", digest);
+	else if (*digest)
+		snprintf(one.digest, sizeof(one.digest), "%s", digest);
+	else if ((r = dir_file(&im, "index.json", &im.index, &im.nindex)) < 0)
+		r = snap_errf(err, r, "index.json: %s", strerror(-r));
+	else if ((r = ij_parse_index(im.index, im.nindex, &ds, &nd, err)) == 0 && nd == 0)
+		r = snap_errf(err, -ENOENT, "index.json lists no image");
+	else if (r == 0)
+		one = ds[0];
+	one.name[0] = '\0';
+	if (r == 0)
+		r = manifest_of(&im, &one, m, used, &msize, 0);
+	if (r == 0)
+		r = dir_blob(&im, m->config.digest);
+	for (size_t k = 0; r == 0 && k < m->nlayers; k++)
+		r = dir_blob(&im, m->layers[k].digest);
+	if (r == 0)
+		r = record(&im, "", used, m->config.digest, m, msize);
+	free(ds);
+	free(im.index);
+	free(m);
+	return r;
+}

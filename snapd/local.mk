@@ -23,3 +23,5 @@ SNAPD_FILES_SRCS = snapd/files.h snapd/files_api.h snapd/files_api.c \
 # the registry side: pull, push, tag, through kiln-netd
 kiln_snapd_SOURCES += snapd/regclient.h snapd/regclient.c snapd/pull.c snapd/push.c \
 	snapd/oci_export.c
+# the build cache's layout directories (kiln-cache.5)
+kiln_snapd_SOURCES += snapd/cache_dir.h snapd/cache_dir.c

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "cache_dir.h"
 #include "driver.h"
 #include "files_api.h"
 #include "log.h"
@@ -124,7 +125,7 @@ solverd_handlers(void)
 {
 	static struct ipc_handler all[64];
 	const struct ipc_handler *parts[] = { snapd_solverd_handlers, snap_files_handlers,
-	    snapd_registry_handlers };
+	    snapd_registry_handlers, snapd_cache_handlers };
 	size_t n = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(parts); i++)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <openssl/evp.h>
 #include "build.h"
+#include "cache.h"
 #include "cachedb.h"
 #include "cachekey.h"
 #include "forward.h"
@@ -78,6 +79,7 @@ build_free(struct build *b)
 	free((char *)b->opts.target);
 	strv_free(&b->tags);
 	strv_free(&b->leases);
+	cache_state_free(b->cache);
 	free(b->df_name);
 	free(b);
 }
@@ -300,11 +302,21 @@ request_checksum(struct build *b, struct fact *a)
 }
 
 static void
+solve_now(struct build *b)
+{
+	int r = walk_start(b);
+
+	if (r < 0)
+		build_fail(b, -r, "solving: %s", strerror(-r));
+}
+
+/* the keys, then --cache-from's records, then the solve */
+static void
 keys_ready(struct build *b)
 {
 	int r;
 
-	if ((r = cachekey_graph(&b->fe.g)) < 0 || (r = walk_start(b)) < 0)
+	if ((r = cachekey_graph(&b->fe.g)) < 0 || (r = cimport_start(b, solve_now)) < 0)
 		build_fail(b, -r, "solving: %s", strerror(-r));
 }
 

@@ -11,6 +11,7 @@
 #define BUILD_SNAP_MAX	64
 #define BUILD_SECRET_MAX (500 * 1024)
 
+struct cache_state;
 struct fwd_client;
 struct job;
 
@@ -79,6 +80,7 @@ struct build {
 	uint64_t		 image_size;	/* the manifest's bytes */
 	int			 pull, push;	/* BUILD_PULL, BUILD_PUSH */
 	struct export_opts	 img;		/* the image's options */
+	struct cache_state	*cache;		/* --cache-to, --cache-from (cache.h) */
 };
 
 /* build.c */

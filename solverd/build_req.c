@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "build.h"
+#include "cache.h"
 #include "platform.h"
 
 #define DOCKERFILE_MAX	(4 << 20)
@@ -192,7 +193,7 @@ read_image_opts(struct build *b, struct ipc_rd *rd)
 }
 
 /* [name, target, args, ignore, flags, filters, platform, outputs, tags,
- *  secrets, contexts(, image options)] + fds */
+ *  secrets, contexts(, image options(, cache-to, cache-from))] + fds */
 int
 build_req_decode(struct build *b, struct ipc_msg *m, char **text, size_t *len)
 {
@@ -225,7 +226,8 @@ build_req_decode(struct build *b, struct ipc_msg *m, char **text, size_t *len)
 	}
 	if ((r = read_outputs(b, &rd, m, &next)) < 0 || (r = read_strv(&rd, &b->tags)) < 0 ||
 	    (r = read_secrets(b, &rd, m, &next)) < 0 ||
-	    (r = read_contexts(b, &rd, m, &next)) < 0 || (r = read_image_opts(b, &rd)) < 0)
+	    (r = read_contexts(b, &rd, m, &next)) < 0 || (r = read_image_opts(b, &rd)) < 0 ||
+	    (r = cache_req_decode(b, &rd, m, &next)) < 0)
 		goto out;
 	if (ipc_rd_end(&rd) < 0 || next != m->nfds) {
 		r = bad(b, EBADMSG, "BUILD: fields or descriptors left over");

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "build.h"
+#include "cache.h"
 #include "cachedb.h"
 #include "job.h"
 #include "log.h"
@@ -132,7 +133,9 @@ on_stat(struct ipc_peer *p, struct ipc_msg *m, void *arg)
 	else if (err == ENOENT) {
 		log_info("cache entry %s: snapshot %s is gone, rebuilding", c->v->key, c->snap);
 		cachedb_forget(c->v->key);
-		miss(b, c->v);
+		/* an imported record may still have it */
+		bv(c->v)->state = BV_NEW;
+		want(b, c->v);
 	} else
 		build_fail(b, err, "looking up the cache: %s", why);
 	free(c);
@@ -167,6 +170,22 @@ check_hit(struct build *b, struct vertex *v, const char *snap)
 	return 0;
 }
 
+/* An imported record's snapshot chain is here: a hit like a local one,
+ * kept for the builds after; or it could not be had: run the vertex. */
+static void
+imported(struct build *b, struct vertex *v, const char *snap, const char *why)
+{
+	int r;
+
+	if (snap == NULL) {
+		miss(b, v);
+		return;
+	}
+	cachedb_put(v->key, snap, 0);
+	if ((r = check_hit(b, v, snap)) < 0)
+		build_fail(b, -r, "looking up the cache: %s", strerror(-r));
+}
+
 static void
 want(struct build *b, struct vertex *v)
 {
@@ -183,6 +202,13 @@ want(struct build *b, struct vertex *v)
 	if (!v->nocache && cachedb_get(v->key, snap, sizeof(snap)) == 0) {
 		if ((r = check_hit(b, v, snap)) < 0)
 			build_fail(b, -r, "looking up the cache: %s", strerror(-r));
+		return;
+	}
+	if (!v->nocache && (r = cimport_want(b, v, imported)) != 0) {
+		if (r < 0)
+			build_fail(b, -r, "looking up the imported cache: %s", strerror(-r));
+		else
+			bv(v)->state = BV_LOOKUP;
 		return;
 	}
 	miss(b, v);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "build.h"
+#include "cache.h"
 #include "imageconfig.h"
 #include "log.h"
 #include "snapc.h"
@@ -187,7 +188,7 @@ make_config(struct image_job *ij)
 	for (int i = 0; i < ij->n; i++)
 		ids[i] = ij->layers[i].diff_id;
 	if (img == NULL || ic_set_diff_ids(img, ids, (size_t)ij->n) < 0 ||
-	    (ij->config = ic_dump(img)) == NULL) {
+	    cexport_inline(b, img) < 0 || (ij->config = ic_dump(img)) == NULL) {
 		build_fail(b, ENOMEM, "making the image config: out of memory");
 		image_done(ij);
 		return;
@@ -359,12 +360,30 @@ image(struct build *b)
 	return 0;
 }
 
-int
-export_start(struct build *b)
+static int
+export_rest(struct build *b)
 {
 	int r;
 
 	if ((r = outputs(b)) < 0)
 		return r;
 	return image(b);
+}
+
+/* after the cache export, which the image config may take (inline) */
+static void
+export_after_cache(struct build *b)
+{
+	int r = export_rest(b);
+
+	if (r < 0)
+		build_fail(b, -r, "exporting the result: %s", strerror(-r));
+}
+
+int
+export_start(struct build *b)
+{
+	if (cexport_wanted(b))
+		return cexport_start(b, export_after_cache);
+	return export_rest(b);
 }

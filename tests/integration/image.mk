@@ -13,3 +13,5 @@ IMAGE_TESTS += \
 	tests/integration/image-context.sh
 EXTRA_DIST += tests/integration/registry-lib.sh tests/integration/registry-proxy.py \
 	tests/integration/registry-token.py
+# build cache export and import (kiln-cache.5)
+IMAGE_TESTS += tests/integration/cache-local.sh
