@@ -13,7 +13,7 @@ bench_dockerfile_bench_CFLAGS = $(AM_CFLAGS) $(KILN_DOCKERFILE_CFLAGS)
 bench_dockerfile_bench_LDADD = $(KILN_DOCKERFILE_LIBS)
 EXTRA_DIST += bench/dockerfile.sh
 EXTRA_DIST += bench/registry.sh bench/README.md bench/start.sh bench/mem.sh bench/ipc.sh bench/start-trace.sh \
-	bench/build-bench.sh
+	bench/build-bench.sh bench/cache-import.sh
 # kiln-snapd's file work on plain directories (bench/snap-files-*.sh)
 noinst_PROGRAMS += bench/snap-files-bench
 bench_snap_files_bench_SOURCES = bench/snap-files-bench.c snapd/fsutil.c \

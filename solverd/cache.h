@@ -100,6 +100,10 @@ typedef void (*cimport_fn)(struct build *b, struct vertex *v, const char *snap,
     const char *why);
 int cimport_want(struct build *b, struct vertex *v, cimport_fn done);
 
+/* A record image's name dropped from snapd's image store once it served
+ * (its snapshot stays, as a step's result does); errors only logged. */
+void cache_forget_image(struct build *b, const char *manifest);
+
 /* cache_export.c: records, their images, the cache written where
  * --cache-to says; then then(b). 0 when nothing was asked. */
 int cexport_wanted(const struct build *b);

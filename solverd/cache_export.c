@@ -638,6 +638,12 @@ cx_next(struct cx *x)
 		return cx_fail(x, "%s", strerror(-r));
 	if (r == 0) {
 		log_info("build %s: cache exported: %zu records", x->b->bid, x->nrecs);
+		for (size_t i = 0; i < x->nrecs; i++)
+			if (x->recs[i].image[0])
+				cache_forget_image(x->b, x->recs[i].image);
+		for (int m = 0; m < 2; m++)
+			if (x->root[m][0])
+				cache_forget_image(x->b, x->root[m]);
 		cx_end(x);
 	}
 }
@@ -651,8 +657,17 @@ cexport_start(struct build *b, void (*then)(struct build *b))
 		return -ENOMEM;
 	x->b = b;
 	x->then = then;
-	for (size_t i = 0; i < b->cache->nto; i++)
+	for (size_t i = 0; i < b->cache->nto; i++) {
 		x->max |= b->cache->to[i].max;
+		if (b->cache->to[i].type != CT_INLINE)
+			continue;
+		if (b->tags.n == 0 && !export_wants_image(b))
+			progress_warn(b, "--cache-to type=inline: no image is made (give -t "
+			    "or --output type=image)");
+		else if (!b->push)
+			progress_warn(b, "--cache-to type=inline: without --push its record "
+			    "images stay here, and a cache-from of the image finds none");
+	}
 	/* the whole job counts as one call, as the image's does */
 	b->pending++;
 	build_ref(b);

@@ -15,6 +15,7 @@ struct ci_call {
 	const struct cache_rec	*rec;
 	cimport_fn		 done;
 	char			 pulled[IMGREF_STR_MAX];	/* registry: then resolved */
+	char			 manifest[CACHE_DIGEST_MAX];	/* what was resolved */
 };
 
 static void ci_answer(struct ci_call *c, const char *config, size_t len, const char *top,
@@ -55,8 +56,11 @@ on_resolved(struct ipc_peer *p, struct ipc_msg *m, void *arg)
 	if (m == NULL || m->hdr.type != IPC_IMAGE_RESOLVED)
 		snapc_why(m, PROC_SNAPD, &err, why, sizeof(why));
 	else if (ipc_rd_init(&rd, &m->body) < 0 || ipc_rd_str(&rd, &s, &n) < 0 ||
-	    ipc_rd_str(&rd, &cfg, &len) < 0 || ipc_rd_strcpy(&rd, top, sizeof(top)) < 0)
+	    n >= sizeof(c->manifest) || ipc_rd_str(&rd, &cfg, &len) < 0 ||
+	    ipc_rd_strcpy(&rd, top, sizeof(top)) < 0)
 		snprintf(why, sizeof(why), "a bad answer from kiln-snapd");
+	else
+		snprintf(c->manifest, sizeof(c->manifest), "%.*s", (int)n, s);
 	ci_answer(c, why[0] ? NULL : cfg, len, top, why);
 }
 
@@ -128,6 +132,28 @@ ci_fetch(struct ci_call *c, const char *digest)
 	return ci_send(c, IPC_IMAGE_PULL, c->pulled, -1);
 }
 
+static void
+on_forgotten(struct ipc_peer *p, struct ipc_msg *m, void *arg)
+{
+	char why[256];
+	int err;
+
+	if (m && m->hdr.type != IPC_OK)
+		log_debug("cache: %s", snapc_why(m, PROC_SNAPD, &err, why, sizeof(why)));
+}
+
+void
+cache_forget_image(struct build *b, const char *manifest)
+{
+	struct ipc_wr w;
+
+	ipc_wr_init(&w);
+	msgpack_pack_array(&w.pk, 1);
+	ipc_wr_str(&w, manifest);
+	snapc_call(b->h, PROC_SNAPD, IPC_IMAGE_REMOVE, &w, NULL, 0, on_forgotten, NULL);
+	ipc_wr_free(&w);
+}
+
 /* --- the documents, before the solve --- */
 
 static void
@@ -180,8 +206,8 @@ cimport_start(struct build *b, void (*then)(struct build *b))
 		c->s = &b->cache->from[i];
 		if ((r = ci_fetch(c, "")) < 0) {
 			free(c);
-			load_answer(&(struct ci_call){ b, &b->cache->from[i], NULL, NULL, NULL,
-			    "" }, NULL, 0, strerror(-r));
+			load_answer(&(struct ci_call){ .b = b, .s = &b->cache->from[i] }, NULL,
+			    0, strerror(-r));
 		}
 	}
 	return 0;
@@ -203,7 +229,8 @@ cimport_want(struct build *b, struct vertex *v, cimport_fn done)
 			continue;
 		if ((c = calloc(1, sizeof(*c))) == NULL)
 			return -ENOMEM;
-		*c = (struct ci_call){ b, &cs->from[i], v, rec, done, "" };
+		*c = (struct ci_call){ .b = b, .s = &cs->from[i], .v = v, .rec = rec,
+		    .done = done };
 		if ((r = ci_fetch(c, rec->image)) < 0) {
 			free(c);
 			log_warn("build %s: --cache-from %s: record %s: %s", b->bid,
@@ -223,11 +250,16 @@ ci_answer(struct ci_call *c, const char *config, size_t len, const char *top,
 {
 	struct build *b = c->b;
 
-	if (c->v == NULL)
+	if (c->v == NULL) {
 		load_answer(c, config, len, why);
-	else if (config && top && *top)
+		/* a directory's document; a registry's ref may be the user's image */
+		if (c->manifest[0] && c->s->type == CT_LOCAL)
+			cache_forget_image(b, c->manifest);
+	} else if (config && top && *top) {
+		/* the build's lease on top goes first */
 		c->done(b, c->v, top, NULL);
-	else {
+		cache_forget_image(b, c->manifest);
+	} else {
 		log_warn("build %s: %s: record %s of --cache-from %s: %s", b->bid,
 		    c->v->name, c->rec->image, c->s->text, why && *why ? why : "no layers");
 		progress_warn(b, "%s: --cache-from %s: %s; running it", c->v->name, c->s->text,

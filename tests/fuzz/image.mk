@@ -25,3 +25,29 @@ noinst_SCRIPTS += tests/fuzz/fuzz-registry-auth
 CLEANFILES += tests/fuzz/fuzz-registry-auth
 TESTS += tests/fuzz/fuzz-registry-auth.sh
 endif
+
+# the build cache's document (solverd/cache_json.c), read from registries
+FUZZ_CACHE_CORPUS = tests/fuzz/corpus/cache-json
+check_PROGRAMS += tests/fuzz/replay-cache-json
+tests_fuzz_replay_cache_json_SOURCES = tests/fuzz/fuzz-cache-json.c \
+	tests/fuzz/replay.c solverd/cache_json.c
+tests_fuzz_replay_cache_json_CFLAGS = $(KILN_COMMON_CFLAGS) -I$(top_srcdir)/solverd \
+	$(JANSSON_CFLAGS)
+tests_fuzz_replay_cache_json_LDADD = $(KILN_COMMON_LIBS) $(JANSSON_LIBS)
+TESTS += tests/fuzz/replay-cache-json.sh
+EXTRA_DIST += tests/fuzz/replay-cache-json.sh tests/fuzz/fuzz-cache-json.sh \
+	$(FUZZ_CACHE_CORPUS)
+
+if ENABLE_FUZZ
+FUZZ_CACHE_SRCS = tests/fuzz/fuzz-cache-json.c solverd/cache_json.c
+
+tests/fuzz/fuzz-cache-json: $(FUZZ_CACHE_SRCS:%=$(top_srcdir)/%) \
+    $(top_srcdir)/solverd/cache.h
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/solverd \
+	    $(JANSSON_CFLAGS) -o $@ $(FUZZ_CACHE_SRCS:%=$(top_srcdir)/%) $(JANSSON_LIBS)
+
+noinst_SCRIPTS += tests/fuzz/fuzz-cache-json
+CLEANFILES += tests/fuzz/fuzz-cache-json
+TESTS += tests/fuzz/fuzz-cache-json.sh
+endif

@@ -43,6 +43,9 @@ jq -r '(.records | max_by(.layers | length) | .layers) as $t |
     [.layers[$t[]].digest] | .[]' "$T/doc.json" | sort >"$T/need"
 jq -r '.layers[].digest' "$T/doc.json" | sort | comm -23 - "$T/need" >"$T/unused"
 [ -s "$T/unused" ] || fail "no layer is the builder stage's own: $(cat "$T/doc.json")"
+# the record images served; the store does not keep them as images
+kilnctl images >"$T/images"
+grep -q "^sha256:" "$T/images" && fail "record images left in the store: $(cat "$T/images")"
 [ "$cfg" != "" ] || fail "no config"
 
 # a fresh daemon, an empty store: every step from the cache
@@ -57,6 +60,8 @@ for s in "RUN echo built" "RUN echo one" "COPY f" "COPY --from=builder" "RUN cat
 done
 [ "$(cat "$T/rootfs/two")" = "v1
 built" ] || fail "the result: $(ls "$T/rootfs")"
+kilnctl images >"$T/images"
+grep -q "^sha256:" "$T/images" && fail "imported records left as images: $(cat "$T/images")"
 # only the target's layers came; the builder stage's own did not (du
 # shows 12 digits of a digest)
 kilnctl du >"$T/du"

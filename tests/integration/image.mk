@@ -15,3 +15,4 @@ EXTRA_DIST += tests/integration/registry-lib.sh tests/integration/registry-proxy
 	tests/integration/registry-token.py
 # build cache export and import (kiln-cache.5)
 IMAGE_TESTS += tests/integration/cache-local.sh
+IMAGE_TESTS += tests/integration/cache-registry.sh
