@@ -301,16 +301,22 @@ on_diff(struct ipc_peer *p, struct ipc_msg *m, void *arg)
 	    snapc_why(m, PROC_SNAPD, &err, why, sizeof(why)));
 }
 
+/* the image's own compression and reuse, so that its layers and the
+ * records' are the same blobs; OCI media types (a record image is OCI) */
 static int
 diff_one(struct cx *x, struct cx_snap *s)
 {
+	const struct export_opts *o = &x->b->img;
+	char comp[16];
 	struct ipc_wr w;
 
+	export_opts_compression(o, comp, sizeof(comp));
 	ipc_wr_init(&w);
-	msgpack_pack_array(&w.pk, 3);
+	msgpack_pack_array(&w.pk, 4);
 	ipc_wr_str(&w, s->id);
-	ipc_wr_str(&w, "gzip");		/* as the image's own layers, so shared */
+	ipc_wr_str(&w, comp);
 	msgpack_pack_int64(&w.pk, export_epoch(x->b));
+	msgpack_pack_uint32(&w.pk, o->force ? 0 : SNAP_DIFF_REUSE);
 	return cx_call(x, IPC_SNAP_DIFF, &w, -1, on_diff);
 }
 
