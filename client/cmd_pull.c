@@ -42,6 +42,8 @@ print_progress(const struct ipc_msg *m)
 	if (ipc_rd_init(&rd, &m->body) < 0 || ipc_rd_str(&rd, &what, &wn) < 0 ||
 	    ipc_rd_str(&rd, &state, &sn) < 0 || ipc_rd_u64(&rd, &size) < 0)
 		return;
+	if (sn == 11 && memcmp(state, "downloading", 11) == 0)
+		return;		/* bytes so far: for the build view */
 	if (wn > 7 + 12 && strncmp(what, "sha256:", 7) == 0)
 		what += 7, wn = 12;
 	human(size, hs, sizeof(hs));

@@ -217,6 +217,9 @@ progress_event(struct progress *p, const struct ipc_msg *m)
 			break;
 		on_log(p, v, t, s, len);
 		break;
+	case IPC_BUILD_PROGRESS:
+		progress_blob_event(p, &rd);
+		break;
 	case IPC_BUILD_WARN:
 		if (ipc_rd_str(&rd, &s, &len) == 0) {
 			if (p->mode == PROG_TTY)

@@ -132,6 +132,28 @@ json_log(FILE *out, struct ipc_rd *rd)
 	fputs("}\n", out);
 }
 
+/* {"type":"progress","n":2,"id":"sha256:...","current":..,"total":..,
+ *  "t_ms":..,"state":"downloading"} */
+static void
+json_progress(FILE *out, struct ipc_rd *rd)
+{
+	const char *id, *st;
+	size_t idn, stn;
+	uint64_t n, cur, total;
+	int64_t t;
+
+	if (ipc_rd_u64(rd, &n) < 0 || ipc_rd_str(rd, &id, &idn) < 0 ||
+	    ipc_rd_u64(rd, &cur) < 0 || ipc_rd_u64(rd, &total) < 0 ||
+	    ipc_rd_i64(rd, &t) < 0 || ipc_rd_str(rd, &st, &stn) < 0)
+		return;
+	fprintf(out, "{\"type\":\"progress\",\"n\":%llu", (unsigned long long)n);
+	key_str(out, "id", id, idn);
+	fprintf(out, ",\"current\":%llu,\"total\":%llu,\"t_ms\":%lld",
+	    (unsigned long long)cur, (unsigned long long)total, (long long)t);
+	key_str(out, "state", st, stn);
+	fputs("}\n", out);
+}
+
 void
 progress_json_event(struct progress *p, const struct ipc_msg *m)
 {
@@ -150,6 +172,9 @@ progress_json_event(struct progress *p, const struct ipc_msg *m)
 		break;
 	case IPC_BUILD_LOG:
 		json_log(p->out, &rd);
+		break;
+	case IPC_BUILD_PROGRESS:
+		json_progress(p->out, &rd);
 		break;
 	case IPC_BUILD_WARN:
 		if (ipc_rd_str(&rd, &s, &len) == 0) {

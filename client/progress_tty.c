@@ -72,10 +72,26 @@ draw_tail(struct progress *p, const struct pvertex *v)
 	return v->ntail;
 }
 
+/* a pull's blobs: " => => sha256:0123abcd4567 10.49MB / 20.97MB 0.3s done" */
+static int
+draw_blobs(struct progress *p, const struct pvertex *v)
+{
+	char text[160];
+
+	for (int i = 0; i < v->nblobs; i++) {
+		const struct pblob *b = &v->blobs[i];
+
+		progress_blob_text(b, text, sizeof(text));
+		fprintf(p->out, " => => %.*s %.1fs%s\n", p->width - 20, text,
+		    (double)(b->t_ms - v->started_ms) / 1000.0, b->done ? " done" : "");
+	}
+	return v->nblobs;
+}
+
 static int
 lines_of(const struct pvertex *v)
 {
-	return 1 + (v->state == PV_STARTED ? v->ntail : 0);
+	return 1 + (v->state == PV_STARTED ? v->ntail + v->nblobs : 0);
 }
 
 void
@@ -108,6 +124,8 @@ progress_tty_draw(struct progress *p, int final)
 		if (p->v[i].state == PV_NEW)
 			continue;
 		lines += draw_vertex(p, &p->v[i], now);
+		if (p->v[i].state == PV_STARTED)
+			lines += draw_blobs(p, &p->v[i]);
 		if (p->v[i].state == PV_STARTED || (final && p->v[i].state == PV_ERROR))
 			lines += draw_tail(p, &p->v[i]);
 	}

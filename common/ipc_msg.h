@@ -311,6 +311,13 @@
 	 *  i64 duration ms, u64 steps, u64 cached, \
 	 *  str image digest or error message]...] */ \
 	X(HISTORY_REPLY, 108, REPLY, P_SOLVERD, 0) \
+	/* a base image's pull during a build, per blob: [u64 n (the pull's \
+	 *  step, announced by BUILD_VERTEX "pulling REF" before the \
+	 *  Dockerfile's steps, which are numbered after the pulls), str id \
+	 *  (the blob's digest), u64 bytes so far, u64 total, i64 ms since \
+	 *  the build started, str state ("downloading", "done", "present")]. \
+	 * At most about five a second per blob */ \
+	X(BUILD_PROGRESS, 115, EVENT, P_SOLVERD, 0) \
 	/* --- end of solverd --- */ \
 	/* --- images and registries (140-169) --- */ \
 	/* The registry transport: snapd -> netd, and, with kilnd \
@@ -380,8 +387,9 @@
 	 *  already there] */ \
 	X(IMAGE_PULLED,   152, REPLY, P_SNAPD | P_SOLVERD, 0) \
 	/* a pull's or push's step: [str what ("manifest" or a blob digest), \
-	 *  str state ("fetching", "fetched", "present", "uploaded", \
-	 *  "mounted"), u64 size] */ \
+	 *  str state ("fetching", "downloading", "fetched", "present", \
+	 *  "uploaded", "mounted"), u64 size(, u64 bytes so far: with \
+	 *  "downloading", every 200 ms while a blob comes)] */ \
 	X(IMAGE_PROGRESS, 153, EVENT, P_SNAPD | P_SOLVERD, 0) \
 	/* [str local image (name or manifest digest), str destination \
 	 *  reference ("": the image's own name)]: the config and layers the \

@@ -294,15 +294,22 @@ static size_t
 on_read(char *buf, size_t size, size_t nmemb, void *arg)
 {
 	struct http_xfer *x = arg;
+	size_t want = size * nmemb;
 	ssize_t n;
 
+	/* a chunk of a file: its bytes only */
+	if (want > x->in_size - x->in_read)
+		want = (size_t)(x->in_size - x->in_read);
+	if (want == 0)
+		return 0;
 	do
-		n = read(x->in_fd, buf, size * nmemb);
+		n = read(x->in_fd, buf, want);
 	while (n < 0 && errno == EINTR);
 	if (n < 0) {
 		x->read_err = errno;
 		return CURL_READFUNC_ABORT;
 	}
+	x->in_read += (uint64_t)n;
 	return (size_t)n;
 }
 
@@ -313,8 +320,12 @@ on_seek(void *arg, curl_off_t off, int origin)
 {
 	struct http_xfer *x = arg;
 
-	return lseek(x->in_fd, off, origin) < 0 ? CURL_SEEKFUNC_CANTSEEK :
-	    CURL_SEEKFUNC_OK;
+	/* off counts from the body's start, which is in_off in the fd */
+	if (origin != SEEK_SET || off < 0 || (uint64_t)off > x->in_size ||
+	    lseek(x->in_fd, x->in_off + (off_t)off, SEEK_SET) < 0)
+		return CURL_SEEKFUNC_CANTSEEK;
+	x->in_read = (uint64_t)off;
+	return CURL_SEEKFUNC_OK;
 }
 
 static void
@@ -325,11 +336,11 @@ set_method(struct http_xfer *x)
 	if (strcmp(x->method, "HEAD") == 0)
 		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
 	else if (strcmp(x->method, "PUT") == 0 || (strcmp(x->method, "POST") == 0 &&
-	    x->in_fd >= 0)) {
+	    x->in_fd >= 0) || strcmp(x->method, "PATCH") == 0) {
 		curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
 		curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)x->in_size);
-		if (strcmp(x->method, "POST") == 0)
-			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "POST");
+		if (strcmp(x->method, "PUT") != 0)
+			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, x->method);
 	} else if (strcmp(x->method, "POST") == 0) {
 		curl_easy_setopt(e, CURLOPT_POST, 1L);
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, "");
@@ -399,6 +410,7 @@ http_start(struct http_xfer *x)
 	x->error[0] = '\0';
 	x->written = 0;
 	x->write_err = x->read_err = x->too_big = 0;
+	x->in_read = 0;
 	if (x->in_fd >= 0 && lseek(x->in_fd, x->in_off, SEEK_SET) < 0)
 		return -errno;
 	status_line(x, "", 0);

@@ -23,7 +23,7 @@ typedef void (*http_done_fn)(struct http_xfer *x);
 
 struct http_xfer {
 	/* the request, set by the caller before http_start */
-	const char	*method;	/* "GET", "HEAD", "POST", "PUT" */
+	const char	*method;	/* "GET", "HEAD", "POST", "PUT", "PATCH" */
 	char		 url[4096];
 	struct curl_slist *headers;	/* freed with the xfer */
 	struct http_tls	 tls;
@@ -59,6 +59,7 @@ struct http_xfer {
 	int		 write_err;	/* errno of a failed write to out_fd */
 	int		 too_big;	/* the body passed out_max */
 	int		 read_err;	/* errno of a failed read of in_fd */
+	uint64_t	 in_read;	/* of the body, read so far */
 
 	CURL		*easy;
 	int		 running;

@@ -13,7 +13,8 @@ static int
 bad(const char *spec, const char *why)
 {
 	fprintf(stderr, "kiln-netd: --registry=%s: %s; the form is "
-	    "HOST[:PORT][,http][,insecure][,ca=FILE][,mirror=[http://|https://]HOST[:PORT]]...\n",
+	    "HOST[:PORT][,http][,insecure][,ca=FILE][,chunk-size=N[KiB|MiB|GiB]]"
+	    "[,mirror=[http://|https://]HOST[:PORT]]...\n",
 	    spec, why);
 	return -EINVAL;
 }
@@ -46,11 +47,35 @@ add_mirror(struct regconf *rc, const char *spec, const char *m)
 	return 0;
 }
 
+/* chunk-size=N[KiB|MiB|GiB], at least 64 KiB or 0 */
+static int
+add_chunk(struct regconf *rc, const char *spec, const char *v)
+{
+	static const struct { const char *s; int shift; } units[] = {
+		{ "", 0 }, { "KiB", 10 }, { "MiB", 20 }, { "GiB", 30 },
+	};
+	char *end;
+	unsigned long long n = strtoull(v, &end, 10);
+
+	if (end == v || *v == '-')
+		return bad(spec, "chunk-size= takes a size such as 32MiB (0: none)");
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(end, units[i].s) == 0 && n < (1ULL << (40 - units[i].shift))) {
+			rc->chunk_size = n << units[i].shift;
+			rc->chunk_set = 1;
+			return rc->chunk_size == 0 || rc->chunk_size >= (64 << 10) ? 0 :
+			    bad(spec, "chunk-size= is 0 or at least 64KiB");
+		}
+	return bad(spec, "chunk-size= takes a size such as 32MiB (0: none)");
+}
+
 static int
 add_word(struct regconf *rc, const char *spec, const char *w)
 {
 	if (strncmp(w, "mirror=", 7) == 0)
 		return add_mirror(rc, spec, w + 7);
+	if (strncmp(w, "chunk-size=", 11) == 0)
+		return add_chunk(rc, spec, w + 11);
 	if (strcmp(w, "http") == 0)
 		rc->http = 1;
 	else if (strcmp(w, "insecure") == 0)
@@ -112,6 +137,12 @@ regconf_mirror(const struct regconf *up, int i, struct regconf *out)
 	out->nmirrors = 0;
 	if (mi->scheme != REGMIRROR_OWN)
 		out->http = mi->scheme == REGMIRROR_HTTP;
+}
+
+uint64_t
+regconf_chunk(const struct regconf *rc)
+{
+	return rc->chunk_set ? rc->chunk_size : REGCONF_CHUNK_DEFAULT;
 }
 
 const char *

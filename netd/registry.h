@@ -14,6 +14,7 @@
 
 #define REGCONF_MAX		32
 #define REGCONF_MIRRORS		8
+#define REGCONF_CHUNK_DEFAULT	(32ULL << 20)	/* blobs above go up in chunks this big */
 
 enum { REGMIRROR_OWN = 0, REGMIRROR_HTTP, REGMIRROR_HTTPS };
 
@@ -23,11 +24,13 @@ struct regmirror {
 	int	scheme;		/* REGMIRROR_OWN: as the mirror's own line says */
 };
 
-/* SPEC: HOST[:PORT][,http][,insecure][,ca=FILE][,mirror=[SCHEME://]HOST[:PORT]]...
+/* SPEC: HOST[:PORT][,http][,insecure][,ca=FILE][,chunk-size=N[KiB|MiB|GiB]]
+ *       [,mirror=[SCHEME://]HOST[:PORT]]...
  * HOST alone matches every port of it. Defaults: https, verified with
  * the system's CA bundle, no mirrors. Pulls (manifests, blobs) try each
  * mirror in order and then the registry itself; pushes go to the
- * registry only. */
+ * registry only. A blob over chunk-size (default REGCONF_CHUNK_DEFAULT;
+ * 0: none) is uploaded in PATCH requests of that size, then a PUT. */
 struct regconf {
 	char	host[IMGREF_DOMAIN_MAX];
 	int	http;			/* plain HTTP */
@@ -35,6 +38,8 @@ struct regconf {
 	char	ca_file[PATH_MAX];	/* "" : the system's bundle */
 	struct regmirror mirrors[REGCONF_MIRRORS];
 	int	nmirrors;
+	int	chunk_set;		/* chunk-size= given */
+	uint64_t chunk_size;		/* 0: every blob in one PUT */
 };
 
 /* Adds one SPEC; -EINVAL with a message on stderr when it is malformed. */
@@ -47,6 +52,8 @@ const struct regconf *regconf_find(const char *domain);
 void regconf_mirror(const struct regconf *up, int i, struct regconf *out);
 /* "http" or "https" */
 const char *regconf_scheme(const struct regconf *rc);
+/* The chunk size of uploads: 0 for monolithic ones only. */
+uint64_t regconf_chunk(const struct regconf *rc);
 
 /* --- registry.c: one operation against a registry --- */
 
@@ -79,6 +86,9 @@ struct reg_op {
 	char			 mount_from[IMGREF_NAME_MAX];
 	uint64_t		 size;
 	char			 accept[1024];	/* a manifest GET's, "" : ours */
+	off_t			 in_base;	/* a blob upload: where it starts in fd */
+	uint64_t		 sent;		/* of it, accepted by the registry */
+	int			 chunks;	/* PATCH requests sent */
 	/* pulls through mirrors (reg_use_mirrors) */
 	const struct regconf	*up_rc;		/* the registry's own settings */
 	struct regconf		 ep_rc;		/* the mirror's, while on one */

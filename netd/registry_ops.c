@@ -333,7 +333,10 @@ on_blob_head(struct ipc_peer *p, struct ipc_msg *m)
 	return 0;
 }
 
-/* --- REG_BLOB_PUT: HEAD, then a mount or a POST and one PUT --- */
+/* --- REG_BLOB_PUT: HEAD, then a mount or a POST, then one PUT, or
+ * PATCHes of chunk-size bytes and a closing PUT --- */
+
+enum { PUT_HEAD, PUT_POST, PUT_WHOLE, PUT_CHUNK, PUT_CLOSE };
 
 static void put_answer(struct reg_op *op);
 
@@ -342,27 +345,75 @@ put_reply(struct reg_op *op, const char *how)
 {
 	struct ipc_wr w;
 
+	if (op->chunks)
+		log_info("%s: uploaded in %d chunks", op->what, op->chunks);
 	ipc_wr_init(&w);
 	msgpack_pack_array(&w.pk, 1);
 	ipc_wr_str(&w, how);
 	reply_done(op, IPC_REG_BLOB_PUT_REPLY, &w);
 }
 
-/* Location is absolute, or a path on the registry */
+/* Location is absolute, or a path on the registry; with_digest: the
+ * closing request's ?digest= */
 static int
-upload_url(struct reg_op *op, const char *loc, char *buf, size_t size)
+upload_url(struct reg_op *op, const char *loc, int with_digest, char *buf, size_t size)
 {
-	char *e = curl_easy_escape(NULL, op->digest, 0);
-	const char *sep = strchr(loc, '?') ? "&" : "?";
+	char *e = curl_easy_escape(NULL, op->digest, 0), q[IMGREF_DIGEST_MAX * 3 + 16] = "";
 	int n;
 
+	if (with_digest)
+		snprintf(q, sizeof(q), "%sdigest=%s", strchr(loc, '?') ? "&" : "?", e);
 	if (strncmp(loc, "http://", 7) == 0 || strncmp(loc, "https://", 8) == 0)
-		n = snprintf(buf, size, "%s%sdigest=%s", loc, sep, e);
+		n = snprintf(buf, size, "%s%s", loc, q);
 	else
-		n = snprintf(buf, size, "%s://%s%s%s%sdigest=%s", regconf_scheme(op->rc),
-		    op->api_host, loc[0] == '/' ? "" : "/", loc, sep, e);
+		n = snprintf(buf, size, "%s://%s%s%s%s", regconf_scheme(op->rc),
+		    op->api_host, loc[0] == '/' ? "" : "/", loc, q);
 	curl_free(e);
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* The body of a PUT or PATCH: len bytes of the blob from op->sent. */
+static int
+put_body(struct reg_op *op, struct http_xfer *x, uint64_t len)
+{
+	if (op->step == PUT_WHOLE || (op->step == PUT_CHUNK && op->chunks == 0)) {
+		if (in_fd(op, x, op->size) < 0)
+			return 1;
+		op->in_base = x->in_off;
+	}
+	x->in_fd = op->fd;
+	x->in_off = op->in_base + (off_t)op->sent;
+	x->in_size = len;
+	return http_header(x, "Content-Type: application/octet-stream");
+}
+
+/* the next request to loc, the upload's Location */
+static int
+put_send(struct reg_op *op, const char *loc)
+{
+	uint64_t chunk = regconf_chunk(op->rc), len;
+	struct http_xfer *x;
+	int r;
+
+	if (op->step == PUT_POST)
+		op->step = chunk && op->size > chunk ? PUT_CHUNK : PUT_WHOLE;
+	else if (op->step == PUT_CHUNK && op->sent == op->size)
+		op->step = PUT_CLOSE;
+	len = op->step == PUT_WHOLE ? op->size : op->step == PUT_CLOSE ? 0 :
+	    op->size - op->sent < chunk ? op->size - op->sent : chunk;
+	if ((x = reg_xfer(op, op->step == PUT_CHUNK ? "PATCH" : "PUT")) == NULL)
+		return -ENOMEM;
+	if (upload_url(op, loc, op->step != PUT_CHUNK, x->url, sizeof(x->url)) < 0)
+		return -ENAMETOOLONG;
+	if (op->step != PUT_CLOSE && (r = put_body(op, x, len)) != 0)
+		return r;
+	if (op->step == PUT_CHUNK &&
+	    (r = http_header(x, "Content-Range: %llu-%llu", (unsigned long long)op->sent,
+	    (unsigned long long)(op->sent + len - 1))) < 0)
+		return r;
+	if (op->step == PUT_CHUNK)
+		op->chunks++;
+	return reg_send(op);
 }
 
 static int
@@ -372,27 +423,29 @@ put_next(struct reg_op *op)
 	struct http_xfer *x;
 
 	snprintf(loc, sizeof(loc), "%s", op->x->location);
-	switch (++op->step) {
-	case 1:		/* POST: start an upload, or mount from another repository */
-		if ((x = reg_xfer(op, "POST")) == NULL)
-			return -ENOMEM;
-		if (op->mount_from[0])
-			reg_url(op, x->url, sizeof(x->url), "%s/blobs/uploads/?mount=%s&from=%s",
-			    op->ref.path, op->digest, op->mount_from);
-		else
-			reg_url(op, x->url, sizeof(x->url), "%s/blobs/uploads/", op->ref.path);
-		return reg_send(op);
-	case 2:		/* PUT: the whole blob in one request */
-		if ((x = reg_xfer(op, "PUT")) == NULL)
-			return -ENOMEM;
-		if (in_fd(op, x, op->size) < 0)
-			return 1;
-		if (upload_url(op, loc, x->url, sizeof(x->url)) < 0)
-			return -ENAMETOOLONG;
-		http_header(x, "Content-Type: application/octet-stream");
-		return reg_send(op);
+	if (op->step != PUT_HEAD)
+		return put_send(op, loc);
+	/* POST: start an upload, or mount from another repository */
+	op->step = PUT_POST;
+	if ((x = reg_xfer(op, "POST")) == NULL)
+		return -ENOMEM;
+	if (op->mount_from[0])
+		reg_url(op, x->url, sizeof(x->url), "%s/blobs/uploads/?mount=%s&from=%s",
+		    op->ref.path, op->digest, op->mount_from);
+	else
+		reg_url(op, x->url, sizeof(x->url), "%s/blobs/uploads/", op->ref.path);
+	return reg_send(op);
+}
+
+/* what each step's answer must be to go on */
+static long
+put_wants(const struct reg_op *op)
+{
+	switch (op->step) {
+	case PUT_HEAD: return 404;
+	case PUT_POST: case PUT_CHUNK: return 202;
+	default: return 0;
 	}
-	return -EINVAL;
 }
 
 static void
@@ -401,27 +454,24 @@ put_answer(struct reg_op *op)
 	long st = op->x->status;
 	int r;
 
-	if (op->step == 0 && st == 200) {
-		put_reply(op, "present");
+	if ((op->step == PUT_HEAD && st == 200) || (op->step == PUT_POST && st == 201) ||
+	    ((op->step == PUT_WHOLE || op->step == PUT_CLOSE) && st == 201)) {
+		put_reply(op, op->step == PUT_HEAD ? "present" : op->step == PUT_POST ?
+		    "mounted" : "uploaded");
 		return;
 	}
-	if (op->step == 1 && st == 201) {
-		put_reply(op, "mounted");
+	if (st != put_wants(op)) {
+		reg_fail(op, op->step == PUT_HEAD ? "checking " : "uploading ");
 		return;
 	}
-	if (op->step == 2 && st == 201) {
-		put_reply(op, "uploaded");
+	if (op->step != PUT_HEAD && !op->x->location[0]) {
+		reg_fail_text(op, EPROTO, "%s: registry %s took %s but sent no "
+		    "Location to go on", op->what, op->ref.domain, op->step == PUT_POST ?
+		    "the upload's start" : "a chunk");
 		return;
 	}
-	if ((op->step == 0 && st != 404) || (op->step == 1 && st != 202) || op->step == 2) {
-		reg_fail(op, op->step == 0 ? "checking " : "uploading ");
-		return;
-	}
-	if (op->step == 1 && !op->x->location[0]) {
-		reg_fail_text(op, EPROTO, "%s: registry %s started an upload "
-		    "but sent no Location", op->what, op->ref.domain);
-		return;
-	}
+	if (op->step == PUT_CHUNK)
+		op->sent += op->x->in_size;
 	if ((r = put_next(op)) < 0)
 		reg_fail_text(op, -r, "%s: %s", op->what, strerror(-r));
 }

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <event2/event.h>
 #include "image.h"
 #include "imgref.h"
 #include "log.h"
@@ -13,6 +15,7 @@
 #include "util.h"
 
 #define PULL_PARALLEL	4	/* blobs fetched at once */
+#define PULL_TICK_MS	200	/* how often the bytes so far are told */
 
 struct pull;
 
@@ -20,6 +23,7 @@ struct pull_blob {
 	struct ij_desc		 d;
 	struct blob_writer	*w;
 	struct pull		*pl;
+	uint64_t		 told;	/* bytes so far, as last told */
 };
 
 struct pull {
@@ -35,6 +39,7 @@ struct pull {
 	struct pull_blob	 blobs[IJ_MAX_LAYERS + 1];
 	size_t			 nblobs, next;
 	uint64_t		 fetched, present, size;
+	struct event		*tick;	/* the bytes so far of blobs coming */
 };
 
 static void
@@ -42,6 +47,8 @@ pull_free(struct reg_call *c)
 {
 	struct pull *pl = (struct pull *)c;
 
+	if (pl->tick)
+		event_free(pl->tick);
 	if (pl->mw)
 		blob_writer_abort(pl->mw);
 	for (size_t i = 0; i < pl->nblobs; i++)
@@ -118,6 +125,34 @@ blob_cb(struct ipc_peer *netd, struct ipc_msg *m, void *arg)
 	pull_more(pl);
 }
 
+/* netd writes the blobs' files: their sizes are the bytes so far */
+static void
+tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct pull *pl = arg;
+	struct stat st;
+
+	for (size_t i = 0; i < pl->nblobs; i++) {
+		struct pull_blob *b = &pl->blobs[i];
+
+		if (b->w == NULL || fstat(blob_writer_fd(b->w), &st) < 0 ||
+		    (uint64_t)st.st_size == b->told)
+			continue;
+		b->told = (uint64_t)st.st_size;
+		regc_progress_bytes(&pl->call, b->d.digest, b->d.size, b->told);
+	}
+}
+
+static void
+tick_start(struct pull *pl)
+{
+	struct timeval tv = { 0, PULL_TICK_MS * 1000 };
+
+	if (pl->tick == NULL &&
+	    (pl->tick = event_new(pl->call.h->base, -1, EV_PERSIST, tick_cb, pl)) != NULL)
+		event_add(pl->tick, &tv);
+}
+
 static int
 fetch_blob(struct pull *pl, struct pull_blob *b)
 {
@@ -133,8 +168,10 @@ fetch_blob(struct pull *pl, struct pull_blob *b)
 	msgpack_pack_uint64(&w.pk, b->d.size);
 	r = regc_request(&pl->call, IPC_REG_BLOB_GET, &w, blob_writer_fd(b->w), blob_cb, b);
 	ipc_wr_free(&w);
-	if (r == 0)
+	if (r == 0) {
 		regc_progress(&pl->call, b->d.digest, "fetching", b->d.size);
+		tick_start(pl);
+	}
 	return r;
 }
 

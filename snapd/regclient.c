@@ -109,8 +109,9 @@ regc_reply(struct reg_call *c, uint16_t type, struct ipc_wr *w)
 	maybe_free(c);
 }
 
-void
-regc_progress(struct reg_call *c, const char *what, const char *state, uint64_t size)
+static void
+progress(struct reg_call *c, const char *what, const char *state, uint64_t size,
+    const uint64_t *done)
 {
 	struct ipc_peer *p = asker(c);
 	struct ipc_wr w;
@@ -118,12 +119,26 @@ regc_progress(struct reg_call *c, const char *what, const char *state, uint64_t 
 	if (p == NULL || c->replied)
 		return;
 	ipc_wr_init(&w);
-	msgpack_pack_array(&w.pk, 3);
+	msgpack_pack_array(&w.pk, done ? 4 : 3);
 	ipc_wr_str(&w, what);
 	ipc_wr_str(&w, state);
 	msgpack_pack_uint64(&w.pk, size);
+	if (done)
+		msgpack_pack_uint64(&w.pk, *done);
 	ipc_send(p, IPC_IMAGE_PROGRESS, c->id, &w, NULL, 0);
 	ipc_wr_free(&w);
+}
+
+void
+regc_progress(struct reg_call *c, const char *what, const char *state, uint64_t size)
+{
+	progress(c, what, state, size, NULL);
+}
+
+void
+regc_progress_bytes(struct reg_call *c, const char *what, uint64_t size, uint64_t done)
+{
+	progress(c, what, "downloading", size, &done);
 }
 
 int

@@ -37,6 +37,9 @@ void regc_reply(struct reg_call *c, uint16_t type, struct ipc_wr *w);
 /* IMAGE_PROGRESS [what, state, size] */
 void regc_progress(struct reg_call *c, const char *what, const char *state,
     uint64_t size);
+/* IMAGE_PROGRESS [what, "downloading", size, done] */
+void regc_progress_bytes(struct reg_call *c, const char *what, uint64_t size,
+    uint64_t done);
 /* A string field into buf; -EBADMSG when it does not fit or has a NUL. */
 int regc_rd_str(struct ipc_rd *rd, char *buf, size_t size);
 

@@ -364,11 +364,12 @@ static int
 plan(struct build *b)
 {
 	struct strv unused = { NULL, 0 };
-	unsigned last = 1;
+	/* the pulls' steps come first */
+	unsigned first = (unsigned)b->npulls + 1, last = first;
 
 	b->target = b->fe.stages[b->fe.target].top;
 	if (b->target)
-		last = number(b->target, 1);
+		last = number(b->target, first);
 	for (size_t i = 0; i < b->fe.g.nv; i++) {
 		struct vertex *v = b->fe.g.v[i];
 
@@ -378,11 +379,11 @@ plan(struct build *b)
 			return -ENOMEM;
 	}
 	/* announced in order, inputs first */
-	for (unsigned n = 1; n < last; n++)
+	for (unsigned n = first; n < last; n++)
 		for (size_t i = 0; i < b->fe.g.nv; i++)
 			if (b->fe.g.v[i]->needed && b->fe.g.v[i]->n == n)
 				progress_vertex(b, b->fe.g.v[i]);
-	b->steps = last - 1;
+	b->steps = last - first;
 	if (fe_unused_args(&b->fe, &unused) == 0 && unused.n) {
 		char list[512] = "";
 

@@ -81,6 +81,7 @@ struct build {
 	int			 pull, push;	/* BUILD_PULL, BUILD_PUSH */
 	struct export_opts	 img;		/* the image's options */
 	struct cache_state	*cache;		/* --cache-to, --cache-from (cache.h) */
+	uint64_t		 npulls;	/* pulls' steps: 1..npulls */
 };
 
 /* build.c */
@@ -117,6 +118,13 @@ void progress_log(struct build *b, const struct vertex *v, int stream,
     const char *data, size_t len);
 void progress_warn(struct build *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* the same for a step that is no vertex (a pull) */
+void progress_vertex_n(struct build *b, uint64_t n, const char *name);
+void progress_status_n(struct build *b, uint64_t n, const char *state,
+    long long duration, const char *error);
+/* BUILD_PROGRESS of a pull's blob */
+void progress_pull(struct build *b, uint64_t n, const char *id, uint64_t current,
+    uint64_t total, const char *state);
 
 /* export.c: outputs and -t names, then build_finish() */
 int export_start(struct build *b);

@@ -1,4 +1,4 @@
-/* progress.c: a build's progress events to its client (BUILD_VERTEX, BUILD_STATUS, BUILD_LOG, BUILD_WARN). */
+/* progress.c: a build's progress events to its client (BUILD_VERTEX, BUILD_STATUS, BUILD_LOG, BUILD_WARN, BUILD_PROGRESS). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,8 +37,54 @@ progress_vertex(struct build *b, const struct vertex *v)
 }
 
 void
+progress_vertex_n(struct build *b, uint64_t n, const char *name)
+{
+	struct ipc_peer *p = client_of(b);
+	struct ipc_wr w;
+
+	if (p == NULL)
+		return;
+	ipc_wr_init(&w);
+	msgpack_pack_array(&w.pk, 3);
+	msgpack_pack_uint64(&w.pk, n);
+	ipc_wr_str(&w, name);
+	msgpack_pack_array(&w.pk, 0);
+	ipc_send(p, IPC_BUILD_VERTEX, b->id, &w, NULL, 0);
+	ipc_wr_free(&w);
+}
+
+void
+progress_pull(struct build *b, uint64_t n, const char *id, uint64_t current,
+    uint64_t total, const char *state)
+{
+	struct ipc_peer *p = client_of(b);
+	struct ipc_wr w;
+
+	if (p == NULL)
+		return;
+	ipc_wr_init(&w);
+	msgpack_pack_array(&w.pk, 6);
+	msgpack_pack_uint64(&w.pk, n);
+	ipc_wr_str(&w, id);
+	msgpack_pack_uint64(&w.pk, current);
+	msgpack_pack_uint64(&w.pk, total);
+	msgpack_pack_int64(&w.pk, build_ms(b));
+	ipc_wr_str(&w, state);
+	/* a client that does not read loses progress, not the build */
+	ipc_send(p, IPC_BUILD_PROGRESS, b->id, &w, NULL, 0);
+	ipc_wr_free(&w);
+}
+
+void
 progress_status(struct build *b, const struct vertex *v, const char *state,
     long long duration, const char *error)
+{
+	progress_status_n(b, v->n, state, duration, error);
+}
+
+void
+progress_status_n(struct build *b, uint64_t n, const char *state, long long duration,
+    const char *error)
 {
 	struct ipc_peer *p = client_of(b);
 	struct ipc_wr w;
@@ -47,7 +93,7 @@ progress_status(struct build *b, const struct vertex *v, const char *state,
 		return;
 	ipc_wr_init(&w);
 	msgpack_pack_array(&w.pk, 5);
-	msgpack_pack_uint64(&w.pk, v->n);
+	msgpack_pack_uint64(&w.pk, n);
 	ipc_wr_str(&w, state);
 	msgpack_pack_int64(&w.pk, build_ms(b));
 	msgpack_pack_int64(&w.pk, duration);

@@ -10,7 +10,9 @@ IMAGE_TESTS += \
 	tests/integration/image-build.sh \
 	tests/integration/image-compress.sh \
 	tests/integration/image-mirror.sh \
-	tests/integration/image-context.sh
+	tests/integration/image-context.sh \
+	tests/integration/image-chunked.sh \
+	tests/integration/image-progress.sh
 EXTRA_DIST += tests/integration/registry-lib.sh tests/integration/registry-proxy.py \
 	tests/integration/registry-token.py
 # build cache export and import (kiln-cache.5)

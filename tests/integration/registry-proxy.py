@@ -6,12 +6,15 @@
 #             closes the connection; later ones (with Range) pass whole.
 #        die: the first such GET sends half and the proxy exits, as a
 #             registry killed mid-pull.
+#        slow: blobs over 64 KiB come in 64 KiB pieces 0.1 s apart, for the
+#              build view's download progress.
 #        pass: everything passes.
 # Logs one line per request on stderr.
 import http.client
 import http.server
 import os
 import sys
+import time
 
 PORT, UPSTREAM, MODE = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 CUT_OVER = 64 * 1024
@@ -51,6 +54,12 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             if MODE == "die":
                 os._exit(0)
             self.close_connection = True
+            return
+        if MODE == "slow" and "/blobs/" in self.path and len(data) > CUT_OVER:
+            for i in range(0, len(data), CUT_OVER):
+                self.wfile.write(data[i:i + CUT_OVER])
+                self.wfile.flush()
+                time.sleep(0.1)
             return
         self.wfile.write(data)
 
