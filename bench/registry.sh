@@ -1,6 +1,8 @@
 #!/bin/sh
 # registry.sh: pull and push of a ~100 MiB, 5-layer image with a local docker-registry, kiln against skopeo; and kilnctl save (type=oci) against tar -c of the rootfs.
 # Usage (as an unprivileged user): KILN_BUILDDIR=/tmp/build-bench-rel sh bench/registry.sh [runs] [MiB per layer]
+# KILN_BENCH_REGISTRY: words added to kilnd.conf's registry line, e.g.
+# ",chunk-size=8MiB" to push in chunks.
 set -eu
 
 : "${KILN_BUILDDIR:?the build directory (configure without --enable-sanitizers)}"
@@ -87,7 +89,7 @@ kiln_up() {
 	[ -n "${KPID:-}" ] && { kill -TERM "$KPID"; wait "$KPID" 2>/dev/null || true; }
 	rm -rf "$W/k"
 	mkdir -p -m 700 "$W/k/run" "$W/k/data" "$W/k/config/kiln"
-	echo "registry = 127.0.0.1,http" >"$W/k/config/kiln/kilnd.conf"
+	echo "registry = 127.0.0.1,http${KILN_BENCH_REGISTRY:-}" >"$W/k/config/kiln/kilnd.conf"
 	export XDG_RUNTIME_DIR="$W/k/run" XDG_DATA_HOME="$W/k/data" XDG_CONFIG_HOME="$W/k/config"
 	export KILN_HELPER_DIR="$KILN_BUILDDIR" KILN_ADDR="$W/k/run/kiln/kilnd.sock"
 	export DOCKER_CONFIG="$W/docker"
