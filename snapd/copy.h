@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include "files.h"
 #include "pattern.h"
@@ -79,5 +80,35 @@ int snap_checksum(int root, char *const *srcs, size_t nsrcs, const struct patter
     uint32_t flags, char out[80], struct snap_err *err);
 /* Cache hits and misses, for tests and figures. */
 void checksum_stats(uint64_t *hits, uint64_t *misses);
+/* The sha256 of regular file name in dir (st its lstat; name "": dir is
+ * the file), from the per-inode cache when the inode's state is the same:
+ * for copies that want to know what changed. */
+int checksum_file_digest(int dir, const char *name, const struct stat *st,
+    unsigned char md[32]);
+
+/* --- checksum_watch.c: answers without a walk while nothing changed --- */
+struct ckw_tree;
+/* 1 and out set: the same request on the same root was answered before
+ * and no inotify event came since. 0: walk, and when *t is not NULL,
+ * report each entry read through ckw_watch (before reading it) and end
+ * with ckw_end. Wildcard sources, non-local filesystems and trees larger
+ * than the watch budget are never remembered. */
+int ckw_begin(int root, char *const *srcs, size_t nsrcs, const struct patterns *ex,
+    uint32_t flags, char out[80], struct ckw_tree **t);
+/* Holds a watch on name in dir ("": dir itself), whose lstat is *st,
+ * taken before: an inode watched since is kept as it is, a new watch is
+ * added and *st refreshed from after it. Another filesystem (a mount
+ * inside) and the answer is not remembered. */
+void ckw_watch(struct ckw_tree *t, int dir, const char *name, struct stat *st);
+/* Watches each component of rel under root; a symlink among them and
+ * the answer is not remembered. */
+void ckw_watch_path(struct ckw_tree *t, int root, const char *rel);
+/* sum: the walk's answer, remembered unless an event came meanwhile;
+ * NULL: it failed. */
+void ckw_end(struct ckw_tree *t, const char *sum);
+/* Answers given without a walk, answers remembered, watches held. */
+void ckw_stats(uint64_t *hits, uint64_t *remembered, uint64_t *watches);
+/* yes: walk every time (tests, and the --no-checksum-watch of kilnd). */
+void ckw_disable(int yes);
 
 #endif

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "cache_dir.h"
 #include "driver.h"
+#include "copy.h"
 #include "files_api.h"
 #include "log.h"
 #include "regclient.h"
@@ -47,6 +48,11 @@ on_option(struct helper *h, const char *key, const char *value)
 	if (strcmp(key, "snapshotter") == 0 &&
 	    (strcmp(value, "auto") == 0 || select_by_name(value))) {
 		snprintf(cfg.snapshotter, sizeof(cfg.snapshotter), "%s", value);
+		return 0;
+	}
+	if (strcmp(key, "checksum-watch") == 0 &&
+	    (!strcmp(value, "on") || !strcmp(value, "off"))) {
+		ckw_disable(!strcmp(value, "off"));
 		return 0;
 	}
 	if (strcmp(key, "gc-keep-storage") == 0) {

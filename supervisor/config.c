@@ -220,6 +220,18 @@ set_gc_keep(struct kilnd_config *cfg, const char *v)
 	return 0;
 }
 
+/* kiln-snapd's: checksums answered from inotify watches, or walked */
+static int
+set_checksum_watch(struct kilnd_config *cfg, const char *v)
+{
+	if (strcmp(v, "on") && strcmp(v, "off")) {
+		fprintf(stderr, "kilnd: --checksum-watch is on or off, not '%s'\n", v);
+		return -EINVAL;
+	}
+	cfg->checksum_watch_off = !strcmp(v, "off");
+	return 0;
+}
+
 static int set_hooks(struct kilnd_config *c, const char *v) { c->test_hooks = 1; return 0; }
 static int set_check(struct kilnd_config *c, const char *v) { c->check_only = 1; return 0; }
 static int set_config(struct kilnd_config *c, const char *v) { return 0; }
@@ -244,6 +256,7 @@ static const struct option_def options[] = {
 	{ "snapshotter", 1, set_snapshotter },
 	{ "oci-worker-snapshotter", 1, set_snapshotter },
 	{ "gc-keep-storage", 1, set_gc_keep },
+	{ "checksum-watch", 1, set_checksum_watch },
 	{ "test-hooks", 0, set_hooks },
 	{ "check", 0, set_check },
 };
@@ -261,6 +274,7 @@ config_usage(FILE *out)
 	    "             [--allow-insecure-entitlement security.insecure]\n"
 	    "             [--helper-dir DIR] [--snapshotter auto|overlayfs|fuse-overlayfs|native]\n"
 	    "             [--oci-worker-snapshotter NAME] [--gc-keep-storage SIZE]\n"
+	    "             [--checksum-watch on|off]\n"
 	    "             [--registry SPEC]... [--max-parallelism N] [--test-hooks]\n");
 }
 

@@ -38,6 +38,7 @@ struct kilnd_config {
 	int	allow_insecure;		/* kiln-execd: security.insecure */
 	char	snapshotter[32];	/* kiln-snapd's --snapshotter */
 	uint64_t gc_keep_storage;	/* bytes; 0: snapd's default */
+	int	checksum_watch_off;	/* kiln-snapd walks every checksum */
 	int	max_parallelism;	/* kiln-solverd's; 0: the cores */
 	/* registry lines, as kiln-netd's --registry=SPEC options */
 	char	*registry[KILND_MAX_REGISTRIES];

@@ -33,7 +33,7 @@ child_fail(int errfd, const char *what)
 }
 
 #define OPT_MAX		(PATH_MAX + 32)
-#define NOPTS		6
+#define NOPTS		7
 
 /* kiln-snapd's own: its state dir and what kilnd.8 says of its flags */
 static int
@@ -51,6 +51,10 @@ snapd_opts(struct kilnd *kd, char **argv, int a, char opts[][OPT_MAX])
 		snprintf(opts[5], OPT_MAX, "--gc-keep-storage=%llu",
 		    (unsigned long long)kd->cfg.gc_keep_storage);
 		argv[a++] = opts[5];
+	}
+	if (kd->cfg.checksum_watch_off) {
+		snprintf(opts[6], OPT_MAX, "--checksum-watch=off");
+		argv[a++] = opts[6];
 	}
 	return a;
 }

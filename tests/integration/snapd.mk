@@ -6,6 +6,7 @@ SNAPD_TESTS += tests/integration/snapd-store.sh tests/integration/snapd-auto.sh 
 EXTRA_DIST += tests/integration/snapd-lib.sh
 # --- snapfiles: layers, images, copies, checksums, exports ---
 SNAPD_TESTS += tests/integration/snapd-files-image.sh \
-	tests/integration/snapd-files-copy.sh tests/integration/snapd-files-diff.sh
+	tests/integration/snapd-files-copy.sh tests/integration/snapd-files-diff.sh \
+	tests/integration/snapd-files-checksum.sh
 EXTRA_DIST += tests/integration/snapd-files-lib.sh
 # --- end of snapfiles ---

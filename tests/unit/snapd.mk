@@ -25,9 +25,16 @@ tests_unit_test_pattern_LDADD = $(SNAPD_FILES_UNIT_LIBS)
 UNIT_TESTS += tests/unit/test-copy
 tests_unit_test_copy_SOURCES = tests/unit/test-copy.c $(SNAPD_FILES_UNIT_SRCS) \
 	snapd/copy.h snapd/copy.c snapd/copy_src.c snapd/chmod.c snapd/checksum.c \
+	snapd/checksum_watch.c \
 	snapd/pattern.c snapd/pattern.h
 tests_unit_test_copy_CFLAGS = $(SNAPD_FILES_UNIT_CFLAGS) $(LIBCRYPTO_CFLAGS)
 tests_unit_test_copy_LDADD = $(SNAPD_FILES_UNIT_LIBS) $(LIBCRYPTO_LIBS)
+UNIT_TESTS += tests/unit/test-checksum-watch
+tests_unit_test_checksum_watch_SOURCES = tests/unit/test-checksum-watch.c \
+	$(SNAPD_FILES_UNIT_SRCS) snapd/copy.h snapd/copy_src.c snapd/checksum.c \
+	snapd/checksum_watch.c snapd/pattern.c snapd/pattern.h
+tests_unit_test_checksum_watch_CFLAGS = $(SNAPD_FILES_UNIT_CFLAGS) $(LIBCRYPTO_CFLAGS)
+tests_unit_test_checksum_watch_LDADD = $(SNAPD_FILES_UNIT_LIBS) $(LIBCRYPTO_LIBS)
 # --- end of snapfiles ---
 # --- snapstore: metadata, trees ---
 UNIT_TESTS += tests/unit/test-snap-meta
