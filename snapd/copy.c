@@ -445,7 +445,7 @@ unpack_in_jail(void *arg, struct jail_out *out)
 static int
 unpack(struct cp *c, int src, const char *name, const char *dst)
 {
-	struct unpack_job j = { -1, src, name, { 1, c->rq->uid, c->rq->gid, 1 } };
+	struct unpack_job j = { -1, src, name, { 1, c->rq->uid, c->rq->gid, 1, NULL, NULL } };
 	struct jail_out out;
 	int keep[2], made, r;
 

@@ -67,6 +67,10 @@ struct layer_opts {
 	int	no_whiteouts;	/* .wh. entries are files like others (ADD) */
 	int64_t	uid, gid;	/* -1: the archive's owners */
 	int	any_format;	/* besides tar: bzip2, xz compression (ADD) */
+	/* when set, given every byte of the uncompressed stream, the tar's
+	 * end and what follows it too (a layer's diff_id is their digest) */
+	void	(*on_data)(void *arg, const void *buf, size_t n);
+	void	*data_arg;
 };
 /* Unpacks a tar (gzip, zstd or plain) read from archive_fd into the
  * directory root, which is a mounted snapshot: whiteouts become removals

@@ -39,8 +39,10 @@ int image_blob_read(const char *digest, char **buf, size_t *n, struct snap_err *
  * (made once per chain id); its config JSON malloc'd. */
 int image_resolve(const char *ref, struct image_rec *rec, char **config,
     char top[STORE_ID_MAX], struct snap_err *err);
-/* A layer blob unpacked into a prepared snapshot's mount, in a jail. */
-int image_apply_blob(const char *path, const char *digest, struct snap_err *err);
+/* A layer blob unpacked into a prepared snapshot's mount, in a jail; with
+ * diff_id, its uncompressed digest must be that (an error naming both). */
+int image_apply_blob(const char *path, const char *digest, const char *diff_id,
+    struct snap_err *err);
 
 /* OCI chain id: chain = sha256(chain + " " + diff_id), the first the
  * diff_id itself ("" chain). */

@@ -11,27 +11,65 @@
 
 struct apply_job {
 	int		 root, blob;
-	const char	*what;
+	const char	*what, *diff_id;
+	EVP_MD_CTX	*md;	/* of the uncompressed stream, made before the fork */
 };
+
+static void
+hash_data(void *arg, const void *buf, size_t n)
+{
+	EVP_DigestUpdate(arg, buf, n);
+}
+
+/* The layer's uncompressed digest must be the one its image's config
+ * names (rootfs.diff_ids): the chain id, and so every later reuse of the
+ * snapshot, stands on it. */
+static int
+check_diff_id(struct apply_job *j, struct snap_err *err)
+{
+	unsigned char md[32];
+	unsigned int n;
+	char hex[80];
+
+	EVP_DigestFinal_ex(j->md, md, &n);
+	memcpy(hex, "sha256:", 8);
+	for (unsigned i = 0; i < 32; i++)
+		snprintf(hex + 7 + 2 * i, 3, "%02x", md[i]);
+	if (strcmp(hex, j->diff_id) == 0)
+		return 0;
+	return snap_errf(err, -EBADMSG, "layer %s: its uncompressed content is %s, but "
+	    "the image's config says %s (rootfs.diff_ids): a corrupt or forged image",
+	    j->what, hex, j->diff_id);
+}
 
 static int
 apply_in_jail(void *arg, struct jail_out *out)
 {
 	struct apply_job *j = arg;
+	struct layer_opts o = { 0, -1, -1, 0, hash_data, j->md };
 	struct layer_stats st;
-	int r = layer_apply(j->root, j->blob, j->what, NULL, &st, &out->err);
+	int r = layer_apply(j->root, j->blob, j->what, j->md ? &o : NULL, &st, &out->err);
 
+	if (r == 0 && j->md)
+		r = check_diff_id(j, &out->err);
 	out->data[0] = st.entries;
 	out->data[1] = st.bytes;
 	return r;
 }
 
 int
-image_apply_blob(const char *path, const char *digest, struct snap_err *err)
+image_apply_blob(const char *path, const char *digest, const char *diff_id,
+    struct snap_err *err)
 {
-	struct apply_job j = { -1, -1, digest };
+	struct apply_job j = { -1, -1, digest, diff_id, NULL };
 	struct jail_out out;
 	int keep[2], r;
+
+	if (diff_id && ((j.md = EVP_MD_CTX_new()) == NULL ||
+	    !EVP_DigestInit_ex(j.md, EVP_sha256(), NULL))) {
+		EVP_MD_CTX_free(j.md);
+		return snap_errf(err, -ENOMEM, "layer %s: no sha256 context", digest);
+	}
 
 	j.root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (j.root < 0)
@@ -53,6 +91,7 @@ out:
 	close(j.root);
 	if (j.blob >= 0)
 		close(j.blob);
+	EVP_MD_CTX_free(j.md);
 	return r;
 }
 
@@ -113,7 +152,7 @@ layer_snapshot(const char *chain, const char *parent, const struct ij_desc *laye
 	if ((r = store_prepare(parent, &info)) < 0)
 		return snap_errf(err, r, "preparing a snapshot for layer %s: %s", blob,
 		    strerror(-r));
-	r = image_apply_blob(info.path, blob, err);
+	r = image_apply_blob(info.path, blob, diff_id, err);
 	if (r == 0 && (r = store_commit(info.id, &info)) < 0)
 		snap_errf(err, r, "committing layer %s: %s", blob, strerror(-r));
 	if (r < 0) {

@@ -29,6 +29,7 @@ struct dir_fix {
 
 struct apply {
 	struct archive		*a;
+	struct archive		*raw;	/* with on_data: the decompressed stream */
 	struct archive_entry	*e;
 	int			 root;
 	const char		*what;
@@ -566,23 +567,110 @@ fix_dirs(struct apply *ap)
 	return 0;
 }
 
+static void
+add_filters(struct apply *ap, struct archive *a)
+{
+	archive_read_support_filter_gzip(a);
+	archive_read_support_filter_zstd(a);
+	if (ap->o.any_format) {
+		archive_read_support_filter_bzip2(a);
+		archive_read_support_filter_xz(a);
+	}
+}
+
+/* The tar reader's input with on_data: the raw reader's blocks, each
+ * shown to on_data (libarchive keeps a block until the next call). */
+static la_ssize_t
+raw_read(struct archive *a, void *arg, const void **buf)
+{
+	struct apply *ap = arg;
+	la_int64_t off;
+	size_t n;
+	int r = archive_read_data_block(ap->raw, buf, &n, &off);
+
+	if (r == ARCHIVE_EOF)
+		return 0;
+	if (r < ARCHIVE_WARN) {
+		archive_set_error(a, archive_errno(ap->raw) ? archive_errno(ap->raw) : EIO,
+		    "%s", archive_error_string(ap->raw));
+		return -1;
+	}
+	ap->o.on_data(ap->o.data_arg, *buf, n);
+	return (la_ssize_t)n;
+}
+
+/* With on_data: decompression (format "raw") feeding a plain tar reader. */
+static int
+open_raw(struct apply *ap, int fd)
+{
+	struct archive_entry *e;
+	int h;
+
+	if ((ap->raw = archive_read_new()) == NULL)
+		return snap_errf(ap->err, -ENOMEM, "layer %s: out of memory", ap->what);
+	add_filters(ap, ap->raw);
+	archive_read_support_format_raw(ap->raw);
+	archive_read_support_format_empty(ap->raw);
+	if (archive_read_open_fd(ap->raw, fd, 128 * 1024) != ARCHIVE_OK ||
+	    (h = archive_read_next_header(ap->raw, &e)) < ARCHIVE_WARN)
+		return snap_errf(ap->err, -EINVAL, "layer %s: cannot be read as a tar, "
+		    "tar+gzip or tar+zstd archive: %s", ap->what,
+		    archive_error_string(ap->raw));
+	if (h == ARCHIVE_EOF) {
+		archive_read_free(ap->raw);	/* empty: the tar reader gets nothing */
+		ap->raw = NULL;
+	}
+	return 0;
+}
+
+static la_ssize_t
+no_read(struct archive *a, void *arg, const void **buf)
+{
+	(void)a;
+	(void)arg;
+	*buf = NULL;
+	return 0;
+}
+
 static int
 open_archive(struct apply *ap, int fd)
 {
+	int r = ARCHIVE_OK;
+
+	if (ap->o.on_data && (r = open_raw(ap, fd)) < 0)
+		return r;
 	ap->a = archive_read_new();
 	if (ap->a == NULL)
 		return snap_errf(ap->err, -ENOMEM, "layer %s: out of memory", ap->what);
-	archive_read_support_filter_gzip(ap->a);
-	archive_read_support_filter_zstd(ap->a);
-	if (ap->o.any_format) {
-		archive_read_support_filter_bzip2(ap->a);
-		archive_read_support_filter_xz(ap->a);
-	}
+	if (!ap->o.on_data)
+		add_filters(ap, ap->a);
 	archive_read_support_format_tar(ap->a);
 	archive_read_support_format_empty(ap->a);
-	if (archive_read_open_fd(ap->a, fd, 128 * 1024) != ARCHIVE_OK)
+	if (!ap->o.on_data)
+		r = archive_read_open_fd(ap->a, fd, 128 * 1024);
+	else
+		r = archive_read_open(ap->a, ap, NULL, ap->raw ? raw_read : no_read, NULL);
+	if (r != ARCHIVE_OK)
 		return snap_errf(ap->err, -EINVAL, "layer %s: cannot be read as a tar, "
 		    "tar+gzip or tar+zstd archive: %s", ap->what, archive_error_string(ap->a));
+	return 0;
+}
+
+/* What follows the tar's end counts in the digest too. */
+static int
+raw_drain(struct apply *ap)
+{
+	const void *buf;
+	la_int64_t off;
+	size_t n;
+	int r;
+
+	while (ap->raw && (r = archive_read_data_block(ap->raw, &buf, &n, &off)) != ARCHIVE_EOF) {
+		if (r < ARCHIVE_WARN)
+			return snap_errf(ap->err, -EINVAL, "layer %s: after its last entry: %s",
+			    ap->what, archive_error_string(ap->raw));
+		ap->o.on_data(ap->o.data_arg, buf, n);
+	}
 	return 0;
 }
 
@@ -605,6 +693,8 @@ run(struct apply *ap, int fd)
 		snprintf(lastbuf, sizeof(lastbuf), "%s", ap->name);
 		last = lastbuf;
 	}
+	if ((r = raw_drain(ap)) < 0)
+		return r;
 	return fix_dirs(ap);
 }
 
@@ -614,7 +704,7 @@ layer_apply(int root, int archive_fd, const char *what, const struct layer_opts 
 {
 	struct apply ap = {
 		.root = root, .what = what, .st = st, .err = err, .cache_fd = -1,
-		.o = { 0, -1, -1, 0 },
+		.o = { 0, -1, -1, 0, NULL, NULL },
 	};
 	int r;
 
@@ -633,5 +723,7 @@ layer_apply(int root, int archive_fd, const char *what, const struct layer_opts 
 	strset_free(&ap.seen);
 	if (ap.a)
 		archive_read_free(ap.a);
+	if (ap.raw)
+		archive_read_free(ap.raw);
 	return r;
 }

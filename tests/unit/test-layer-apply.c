@@ -492,11 +492,91 @@ test_in_jail(void **state)
 	assert_true(exists("etc/hard"));
 }
 
+/* on_data: every byte of the uncompressed stream, what follows the tar's
+ * end too (a diff_id is their digest), through gzip and zstd alike. */
+struct seen {
+	char	*buf;
+	size_t	 n;
+};
+
+static void
+collect(void *arg, const void *buf, size_t n)
+{
+	struct seen *s = arg;
+
+	s->buf = realloc(s->buf, s->n + n);
+	memcpy(s->buf + s->n, buf, n);
+	s->n += n;
+}
+
+static void
+test_on_data(void **state)
+{
+	const char *filters[] = { "cat", "gzip -c", "zstd -q -c" };
+	char plain[600], packed[600], cmd[1400], *want;
+	struct layer_opts o = { 0, -1, -1, 0, collect, NULL };
+	struct layer_stats st;
+	struct snap_err err;
+	struct tb t;
+	off_t n;
+	int fd, out;
+
+	tb_open(&t, "none");
+	tb_dir(&t, "d", 0755);
+	tb_file(&t, "d/f", 0644, "hello");
+	fd = tb_close(&t);
+	snprintf(plain, sizeof(plain), "%s/plain.tar", top);
+	out = open(plain, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	n = lseek(fd, 0, SEEK_END);
+	want = malloc((size_t)n + 7);
+	assert_int_equal(pread(fd, want, (size_t)n, 0), n);
+	memcpy(want + n, "trailer", 7);	/* after the end, still the layer's */
+	assert_int_equal(write(out, want, (size_t)n + 7), n + 7);
+	close(out);
+	close(fd);
+	for (size_t i = 0; i < sizeof(filters) / sizeof(*filters); i++) {
+		struct seen s = { NULL, 0 };
+
+		snprintf(packed, sizeof(packed), "%s/packed", top);
+		snprintf(cmd, sizeof(cmd), "%s <'%s' >'%s'", filters[i], plain, packed);
+		assert_int_equal(system(cmd), 0);
+		fd = open(packed, O_RDONLY | O_CLOEXEC);
+		o.data_arg = &s;
+		assert_int_equal(layer_apply(root, fd, "test", &o, &st, &err), 0);
+		close(fd);
+		assert_int_equal(s.n, (size_t)n + 7);
+		assert_memory_equal(s.buf, want, s.n);
+		assert_true(exists("d/f"));
+		free(s.buf);
+		unlink(packed);
+	}
+	/* an empty one is an empty stream */
+	{
+		struct seen s = { NULL, 0 };
+
+		fd = tb_raw("", 0);
+		o.data_arg = &s;
+		assert_int_equal(layer_apply(root, fd, "test", &o, &st, &err), 0);
+		close(fd);
+		assert_int_equal(s.n, 0);
+	}
+	/* a truncated one is still an error */
+	fd = tb_raw(want, 700);
+	o.data_arg = &(struct seen){ NULL, 0 };
+	assert_true(layer_apply(root, fd, "test", &o, &st, &err) < 0);
+	close(fd);
+	free(((struct seen *)o.data_arg)->buf);
+	unlink(plain);
+	free(want);
+	(void)state;
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_kinds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_on_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sparse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_whiteouts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replace, setup, teardown),
