@@ -88,6 +88,28 @@ blob_writer_open(struct blob_writer **out)
 }
 
 int
+blob_writer_adopt(int fd, struct blob_writer **out)
+{
+	struct blob_writer *w = calloc(1, sizeof(*w));
+
+	if (w == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
+	w->fd = fd;	/* tmp "": committed by linking the fd, as O_TMPFILE's */
+	*out = w;
+	return 0;
+}
+
+int
+blob_staging_dir(char *path, size_t size)
+{
+	if ((size_t)snprintf(path, size, "%s/tmp/stage.XXXXXX", blobs) >= size)
+		return -ENAMETOOLONG;
+	return mkdtemp(path) ? 0 : -errno;
+}
+
+int
 blob_writer_fd(struct blob_writer *w)
 {
 	return w->fd;

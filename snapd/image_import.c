@@ -21,10 +21,12 @@ struct member {
 	char	path[IJ_NAME_MAX];
 	char	digest[STORE_DIGEST_MAX];
 	char	link[IJ_NAME_MAX];	/* symlink or hardlink target, as a path */
+	int	staged;		/* its content is the staging dir's file "N" */
 };
 
 struct imp {
 	int		 dirfd;		/* a layout directory, or -1 for a tar */
+	int		 stage;		/* a tar: where the jail puts members */
 	const char	*name;		/* --name, or "" */
 	struct snap_err	*err;
 	struct member	*files;
@@ -70,38 +72,40 @@ blob_from_fd(int fd, const char *expect, char digest[STORE_DIGEST_MAX],
 	return r < 0 ? snap_errf(err, r, "storing a blob: %s", strerror(-r)) : 0;
 }
 
-/* Streams the archive's current member into a blob. */
+/* The jail's half: the archive's current member into the staging
+ * directory's file "N", named by its number, never by the archive. */
 static int
-blob_from_archive(struct archive *a, const char *expect, char digest[STORE_DIGEST_MAX],
-    uint64_t *size, struct snap_err *err)
+stage_member(struct imp *im, struct archive *a, const char *path, size_t n)
 {
-	struct blob_writer *w;
+	char name[32];
 	const void *buf;
-	size_t n;
+	size_t len;
 	la_int64_t off;
-	int r, wfd;
+	int r, fd;
 
-	if ((r = blob_writer_open(&w)) < 0)
-		return snap_errf(err, r, "opening a blob: %s", strerror(-r));
-	wfd = blob_writer_fd(w);
-	while ((r = archive_read_data_block(a, &buf, &n, &off)) == ARCHIVE_OK)
-		for (size_t o = 0; o < n;) {
-			ssize_t k = pwrite(wfd, (const char *)buf + o, n - o, off + (off_t)o);
+	snprintf(name, sizeof(name), "%zu", n);
+	fd = openat(im->stage, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return snap_errf(im->err, -errno, "staging archive member %s: %s", path,
+		    strerror(errno));
+	while ((r = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK)
+		for (size_t o = 0; o < len;) {
+			ssize_t k = pwrite(fd, (const char *)buf + o, len - o, off + (off_t)o);
 
 			if (k < 0) {
 				r = -errno;
-				blob_writer_abort(w);
-				return snap_errf(err, r, "writing a blob: %s", strerror(-r));
+				close(fd);
+				return snap_errf(im->err, r, "staging archive member %s: %s",
+				    path, strerror(-r));
 			}
 			o += (size_t)k;
 		}
-	if (r != ARCHIVE_EOF) {
-		blob_writer_abort(w);
-		return snap_errf(err, -EIO, "reading the archive: %s", archive_error_string(a));
-	}
-	r = blob_writer_commit(w, expect, digest, size);
-	return r == -EBADMSG ? r : r < 0 ? snap_errf(err, r, "storing a blob: %s",
-	    strerror(-r)) : 0;
+	close(fd);
+	if (r != ARCHIVE_EOF)
+		return snap_errf(im->err, -EIO, "archive member %s: %s", path,
+		    archive_error_string(a) ? archive_error_string(a) : "its data ends early");
+	im->files[n].staged = 1;
+	return 0;
 }
 
 /* Reads at most IJ_MAX_JSON bytes of fd into a malloc'd buffer. */
@@ -465,11 +469,12 @@ tar_member(struct imp *im, struct archive *a, struct archive_entry *e)
 	char clean[IJ_NAME_MAX];
 	struct member *m;
 	uint64_t size;
-	int r;
 
-	if (name == NULL || fs_clean_path(name, 1, clean, sizeof(clean)) < 0)
-		return snap_errf(im->err, -EINVAL, "archive member '%s': a bad path",
-		    name ? name : "?");
+	if (name == NULL || name[0] == '/' ||
+	    fs_clean_path(name, 1, clean, sizeof(clean)) < 0)
+		return snap_errf(im->err, -EINVAL, "archive member '%s': %s, refused",
+		    name ? name : "?", name == NULL ? "no name" : name[0] == '/' ?
+		    "an absolute path" : "a path with '..' or too long");
 	if (strcmp(clean, "index.json") == 0 || strcmp(clean, "manifest.json") == 0) {
 		int is_index = clean[0] == 'i';
 		la_int64_t len = archive_entry_size(e);
@@ -481,8 +486,9 @@ tar_member(struct imp *im, struct archive *a, struct archive_entry *e)
 			return -ENOMEM;
 		if (archive_read_data(a, buf, (size_t)len) != len) {
 			free(buf);
-			return snap_errf(im->err, -EIO, "reading %s: %s", clean,
-			    archive_error_string(a));
+			return snap_errf(im->err, -EIO, "archive member %s: %s", clean,
+			    archive_error_string(a) ? archive_error_string(a) :
+			    "its data ends early");
 		}
 		free(is_index ? im->index : im->docker);
 		*(is_index ? &im->index : &im->docker) = buf;
@@ -516,11 +522,7 @@ tar_member(struct imp *im, struct archive *a, struct archive_entry *e)
 			snprintf(m->digest, sizeof(m->digest), "%s", expect);
 			return 0;
 		}
-		r = blob_from_archive(a, expect, m->digest, &size, im->err);
-		if (r == -EBADMSG)
-			return snap_errf(im->err, r, "archive member %s: its content does "
-			    "not match its name", clean);
-		return r;
+		return stage_member(im, a, clean, (size_t)(m - im->files));
 	}
 }
 
@@ -529,6 +531,7 @@ read_tar(struct imp *im, int fd)
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
+	char last[IJ_NAME_MAX] = "(none)";
 	int r = 0, h;
 
 	if (a == NULL)
@@ -543,20 +546,176 @@ read_tar(struct imp *im, int fd)
 	}
 	while (r == 0 && (h = archive_read_next_header(a, &e)) != ARCHIVE_EOF) {
 		if (h < ARCHIVE_WARN)
-			r = snap_errf(im->err, -EINVAL, "reading the archive: %s",
-			    archive_error_string(a));
-		else
-			r = tar_member(im, a, e);
+			r = snap_errf(im->err, -EINVAL, "reading the archive after member "
+			    "'%s': %s", last, archive_error_string(a));
+		else if ((r = tar_member(im, a, e)) == 0 && archive_entry_pathname(e))
+			snprintf(last, sizeof(last), "%s", archive_entry_pathname(e));
 	}
 out:
 	archive_read_free(a);
 	return r;
 }
 
+/* --- a tar is parsed in a jail; snapd takes what it staged --- */
+
+struct tar_job {
+	struct imp	*im;
+	int		 fd, list;
+};
+
+/* The child: members staged by number, the table of them (paths are
+ * keys only, never opened) into the list memfd, the JSON as files. */
+static int
+tar_in_jail(void *arg, struct jail_out *out)
+{
+	struct tar_job *j = arg;
+	struct imp *im = j->im;
+	size_t n;
+	int r;
+
+	im->err = &out->err;
+	if ((r = read_tar(im, j->fd)) < 0)
+		return r;
+	n = im->nfiles * sizeof(*im->files);
+	if (n && pwrite(j->list, im->files, n, 0) != (ssize_t)n)
+		return snap_errf(&out->err, -errno, "writing the member table: %s",
+		    strerror(errno));
+	for (int k = 0; k < 2; k++) {
+		const char *buf = k ? im->docker : im->index;
+		size_t len = k ? im->ndocker : im->nindex;
+		int fd;
+
+		if (buf == NULL)
+			continue;
+		fd = openat(im->stage, k ? "manifest.json" : "index.json",
+		    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0 || write(fd, buf, len) != (ssize_t)len)
+			r = snap_errf(&out->err, -errno, "staging the archive's JSON: %s",
+			    strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		if (r < 0)
+			return r;
+	}
+	out->data[0] = im->nfiles;
+	out->data[1] = im->index != NULL;
+	out->data[2] = im->docker != NULL;
+	return 0;
+}
+
+/* The child's table, taken as untrusted: counts bounded, strings ended. */
+static int
+members_load(struct imp *im, int list, uint64_t n)
+{
+	size_t len = (size_t)n * sizeof(*im->files);
+
+	if (n > IMP_MAX_FILES)
+		return snap_errf(im->err, -EBADMSG, "the archive's reader sent %llu members",
+		    (unsigned long long)n);
+	if (n == 0)
+		return 0;
+	if ((im->files = calloc((size_t)n, sizeof(*im->files))) == NULL)
+		return -ENOMEM;
+	if (pread(list, im->files, len, 0) != (ssize_t)len)
+		return snap_errf(im->err, -EIO, "reading the member table: %s", strerror(errno));
+	im->nfiles = (size_t)n;
+	for (size_t i = 0; i < im->nfiles; i++) {
+		struct member *m = &im->files[i];
+
+		m->path[sizeof(m->path) - 1] = m->link[sizeof(m->link) - 1] = '\0';
+		m->digest[sizeof(m->digest) - 1] = '\0';
+		if (m->digest[0] && !ij_digest_ok(m->digest))
+			m->digest[0] = '\0';
+	}
+	return 0;
+}
+
+/* A staged member into the content store; blobs/sha256/HEX must be HEX. */
+static int
+stage_commit(struct imp *im, struct member *m, size_t i)
+{
+	char name[32], expect[STORE_DIGEST_MAX] = "";
+	struct blob_writer *w;
+	uint64_t size;
+	int fd, r;
+
+	snprintf(name, sizeof(name), "%zu", i);
+	if ((fd = openat(im->stage, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return snap_errf(im->err, -errno, "archive member %s: not staged: %s",
+		    m->path, strerror(errno));
+	if ((r = blob_writer_adopt(fd, &w)) < 0)
+		return r;
+	if (strncmp(m->path, "blobs/sha256/", 13) == 0 && strlen(m->path + 13) == 64) {
+		memcpy(expect, "sha256:", 7);
+		memcpy(expect + 7, m->path + 13, 65);
+		if (!ij_digest_ok(expect))
+			expect[0] = '\0';
+	}
+	r = blob_writer_commit(w, expect, m->digest, &size);
+	if (r == -EBADMSG)
+		return snap_errf(im->err, r, "archive member %s: its content does not "
+		    "match its name", m->path);
+	return r < 0 ? snap_errf(im->err, r, "storing archive member %s: %s", m->path,
+	    strerror(-r)) : 0;
+}
+
+static int
+stage_json(struct imp *im, const char *name, char **buf, size_t *n)
+{
+	int fd = openat(im->stage, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return snap_errf(im->err, -errno, "%s: not staged: %s", name, strerror(errno));
+	r = slurp(fd, buf, n);
+	close(fd);
+	return r < 0 ? snap_errf(im->err, r, "%s: %s", name, strerror(-r)) : 0;
+}
+
+static int
+tar_import(struct imp *im, int fd)
+{
+	char stage[PATH_MAX];
+	struct tar_job j = { im, fd, -1 };
+	struct jail_out out;
+	int keep[3], r;
+
+	if ((r = blob_staging_dir(stage, sizeof(stage))) < 0)
+		return snap_errf(im->err, r, "a staging directory: %s", strerror(-r));
+	im->stage = open(stage, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	j.list = memfd_create("members", MFD_CLOEXEC);
+	if (im->stage < 0 || j.list < 0) {
+		r = snap_errf(im->err, -errno, "staging: %s", strerror(errno));
+		goto out;
+	}
+	keep[0] = fd;
+	keep[1] = im->stage;
+	keep[2] = j.list;
+	if ((r = jail_run(tar_in_jail, &j, keep, 3, &out)) < 0) {
+		*im->err = out.err;
+		goto out;
+	}
+	r = members_load(im, j.list, out.data[0]);
+	for (size_t i = 0; r == 0 && i < im->nfiles; i++)
+		if (im->files[i].staged)
+			r = stage_commit(im, &im->files[i], i);
+	if (r == 0 && out.data[1])
+		r = stage_json(im, "index.json", &im->index, &im->nindex);
+	if (r == 0 && out.data[2])
+		r = stage_json(im, "manifest.json", &im->docker, &im->ndocker);
+out:
+	if (j.list >= 0)
+		close(j.list);
+	if (im->stage >= 0)
+		close(im->stage);
+	im->stage = -1;
+	fs_rm_rf(AT_FDCWD, stage);
+	return r;
+}
+
 int
 image_import(int srcfd, const char *name, struct image_list *out, struct snap_err *err)
 {
-	struct imp im = { .dirfd = -1, .name = name, .err = err, .out = out };
+	struct imp im = { .dirfd = -1, .stage = -1, .name = name, .err = err, .out = out };
 	struct stat st;
 	int r;
 
@@ -571,7 +730,7 @@ image_import(int srcfd, const char *name, struct image_list *out, struct snap_er
 			r = snap_errf(err, r, "the directory has neither an index.json (OCI "
 			    "layout) nor a manifest.json (docker save)");
 	} else if (S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode))
-		r = read_tar(&im, srcfd);
+		r = tar_import(&im, srcfd);
 	else
 		r = snap_errf(err, -EINVAL, "the source is neither a directory nor a file");
 	if (r == 0 && im.index)

@@ -99,6 +99,12 @@ int blob_writer_fd(struct blob_writer *w);	/* write the content here */
 int blob_writer_commit(struct blob_writer *w, const char *expect,
     char digest[STORE_DIGEST_MAX], uint64_t *size);
 void blob_writer_abort(struct blob_writer *w);
+/* A writer over fd, a file another process wrote (a jail's); it is
+ * owned by the writer from here on, on success and failure. */
+int blob_writer_adopt(int fd, struct blob_writer **w);
+/* A new, empty directory under the store's tmp (swept at start-up), for
+ * a jail's files before they become blobs; its path in path. */
+int blob_staging_dir(char *path, size_t size);
 /* O_RDONLY fd of a blob, or -ENOENT. */
 int blob_open(const char *digest);
 int blob_exists(const char *digest, uint64_t *size);

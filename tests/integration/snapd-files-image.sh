@@ -19,6 +19,31 @@ echo garbage >>"$T/bad/blobs/sha256/$l"
 kilnctl image import "$T/bad" --name bad >"$T/err" 2>&1 && fail "a corrupt blob imported"
 assert_grep "does not match its digest" "$T/err"
 
+# a forged config: its first diff_id is not its first layer's uncompressed
+# digest; applying it fails naming both, and leaves no snapshot
+cp -r "$T/oci" "$T/forged"
+chmod -R u+w "$T/forged"
+blob() { echo "$T/forged/blobs/sha256/$(echo "$1" | cut -c8-)"; }
+man=$(jq -r '.manifests[0].digest' "$T/forged/index.json")
+cfg=$(jq -r '.config.digest' "$(blob "$man")")
+right=$(jq -r '.rootfs.diff_ids[0]' "$(blob "$cfg")")
+wrong=sha256:$(echo forged | sha256sum | cut -c1-64)
+jq -c ".rootfs.diff_ids[0] = \"$wrong\"" "$(blob "$cfg")" >"$T/f.cfg"
+cfg=sha256:$(sha256sum "$T/f.cfg" | cut -c1-64)
+cp "$T/f.cfg" "$(blob "$cfg")"
+jq -c ".config.digest = \"$cfg\" | .config.size = $(stat -c %s "$T/f.cfg")" "$(blob "$man")" >"$T/f.man"
+man=sha256:$(sha256sum "$T/f.man" | cut -c1-64)
+cp "$T/f.man" "$(blob "$man")"
+jq -c ".manifests[0].digest = \"$man\" | .manifests[0].size = $(stat -c %s "$T/f.man")" \
+    "$T/oci/index.json" >"$T/forged/index.json"
+kilnctl image import "$T/forged" --name forged >"$T/imp" 2>&1 || fail "import forged: $(cat "$T/imp")"
+kilnctl du >"$T/du0" 2>&1 || fail "du: $(cat "$T/du0")"
+fcall_err IMAGE_RESOLVE '["forged"]'
+case $out in *"$right"*"$wrong"*"rootfs.diff_ids"*) ;; *) fail "a forged diff_id: $out" ;; esac
+kilnctl du >"$T/du1" 2>&1 || fail "du: $(cat "$T/du1")"
+[ "$(grep -c . "$T/du1")" = "$(grep -c . "$T/du0")" ] || fail "a forged layer left: $(cat "$T/du1")"
+kilnctl image rm forged >/dev/null 2>&1 || fail "image rm forged"
+
 
 kilnctl image import "$T/oci" >"$T/imp" 2>&1 || fail "import oci dir: $(cat "$T/imp")"
 assert_grep "^kiln-busybox:latest sha256:" "$T/imp"
@@ -44,6 +69,40 @@ assert_grep "not an OCI layout" "$T/err"
 mkdir "$T/empty"
 kilnctl image import "$T/empty" >"$T/err" 2>&1 && fail "an empty dir imported"
 assert_grep "neither an index.json" "$T/err"
+# hostile import archives, parsed in the jail: each refused, naming the
+# member; nothing staged is left behind, no blob made of them
+python3 - "$T" <<'PY'
+import io, sys, tarfile
+t = sys.argv[1]
+def put(tf, name, data=b"x", size=None):
+    ti = tarfile.TarInfo(name)
+    ti.size = len(data) if size is None else size
+    tf.addfile(ti, io.BytesIO(data) if size is None else None)
+    if size is not None:
+        tf.fileobj.write(data)   # a header promising more than follows
+for kind, name in (("dotdot", "../x"), ("abs", "/abs/index.json")):
+    with tarfile.open(f"{t}/{kind}.tar", "w", format=tarfile.USTAR_FORMAT) as tf:
+        put(tf, "oci-layout", b'{"imageLayoutVersion":"1.0.0"}')
+        put(tf, name)
+with open(f"{t}/huge.tar", "wb") as f:
+    tf = tarfile.open(fileobj=f, mode="w", format=tarfile.GNU_FORMAT)
+    put(tf, "blobs/sha256/" + "a" * 64, b"y" * 1024, size=1 << 40)
+    f.flush()
+PY
+head -c 20000 "$T/oci.tar" >"$T/cut.tar"
+ls "$T/data/kiln/snapd/blobs/sha256" | sort >"$T/blobs0"
+for k in dotdot:"archive member '../x': a path with '..'" \
+    abs:"archive member '/abs/index.json': an absolute path, refused" \
+    huge:"archive member blobs/sha256/aaaa.*runcated" cut:"runcated"; do
+	kilnctl image import "$T/${k%%:*}.tar" --name hostile >"$T/err" 2>&1 &&
+	    fail "${k%%:*}.tar imported"
+	assert_grep "${k#*:}" "$T/err"
+done
+ls "$T/data/kiln/snapd/blobs/sha256" | sort >"$T/blobs1"
+cmp -s "$T/blobs0" "$T/blobs1" || fail "hostile archives left blobs: $(diff "$T/blobs0" "$T/blobs1")"
+[ -z "$(ls "$T/data/kiln/snapd/blobs/tmp")" ] || fail "staging left: $(ls "$T/data/kiln/snapd/blobs/tmp")"
+kilnctl images | grep -q '^hostile' && fail "a hostile archive named an image"
+
 # resolve: one snapshot per layer, the second time the same
 fcall IMAGE_RESOLVE '["kiln-busybox"]'
 top=$(ffield 2)
