@@ -91,6 +91,19 @@ typedef int (*jail_fn)(void *arg, struct jail_out *out);
  * its out. A child killed by a signal is an error naming it. */
 int jail_run(jail_fn fn, void *arg, const int *keep, int nkeep,
     struct jail_out *out);
+/* jail_run in two halves: the child forked (filter 0: under the helper's
+ * own filter only), then its answer read (it blocks) and the child reaped.
+ * The read end rfd can wait in an event loop in between (jail_async.c). */
+pid_t jail_fork(jail_fn fn, void *arg, const int *keep, int nkeep, int filter,
+    int *rfd, struct snap_err *err);
+int jail_wait(pid_t pid, int rfd, struct jail_out *out);
+/* jail_async.c: fn in a jail; done(done_arg, rc, out) is called from the
+ * event loop once it answered or died (rc < 0: out->err says why). 0,
+ * or an error before anything started (done is not called then). */
+struct event_base;
+typedef void (*jail_done_fn)(void *arg, int rc, const struct jail_out *out);
+int jail_start(struct event_base *base, jail_fn fn, void *arg, const int *keep,
+    int nkeep, int filter, jail_done_fn done, void *done_arg, struct snap_err *err);
 /* The seccomp mode for jails (the helper's own; tests: -1, no filter). */
 void jail_set_mode(int mode);
 

@@ -236,39 +236,6 @@ out:
 	return r;
 }
 
-static int
-on_export_tar(struct ipc_peer *p, struct ipc_msg *m)
-{
-	struct snap_err err = { "" };
-	char *id;
-	int r;
-
-	if (m->nfds != 1 || files_rd_one_str(m, &id) < 0)
-		return -EBADMSG;
-	r = export_tar(id, m->fds[0], &err);
-	free(id);
-	/* the reader sees the end of the stream before the OK */
-	close(m->fds[0]);
-	m->fds[0] = -1;
-	return r < 0 ? files_reply_err(p, m->hdr.id, r, &err) :
-	    ipc_reply_empty(p, IPC_OK, m->hdr.id);
-}
-
-static int
-on_export_local(struct ipc_peer *p, struct ipc_msg *m)
-{
-	struct snap_err err = { "" };
-	char *id;
-	int r;
-
-	if (m->nfds != 1 || files_rd_one_str(m, &id) < 0)
-		return -EBADMSG;
-	r = export_local(id, m->fds[0], &err);
-	free(id);
-	return r < 0 ? files_reply_err(p, m->hdr.id, r, &err) :
-	    ipc_reply_empty(p, IPC_OK, m->hdr.id);
-}
-
 const struct ipc_handler snap_files_handlers[] = {
 	{ IPC_IMAGE_IMPORT, on_image_import },
 	{ IPC_IMAGE_LIST, on_image_list },
@@ -281,8 +248,8 @@ const struct ipc_handler snap_files_handlers[] = {
 	{ IPC_SNAP_USER, files_on_user },
 	{ IPC_SNAP_DIFF, on_snap_diff },
 	{ IPC_IMAGE_CREATE, on_image_create },
-	{ IPC_EXPORT_LOCAL, on_export_local },
-	{ IPC_EXPORT_TAR, on_export_tar },
+	{ IPC_EXPORT_LOCAL, exports_on_local },
+	{ IPC_EXPORT_TAR, exports_on_tar },
 	IPC_HANDLERS_END
 };
 

@@ -24,8 +24,11 @@ int files_on_copy(struct ipc_peer *p, struct ipc_msg *m);
 int files_on_mkfile(struct ipc_peer *p, struct ipc_msg *m);
 int files_on_mkdir(struct ipc_peer *p, struct ipc_msg *m);
 int files_on_checksum(struct ipc_peer *p, struct ipc_msg *m);
-/* EXPORT_LOCAL: a committed snapshot's tree into dirfd, owned by 0:0. */
-int export_local(const char *id, int dirfd, struct snap_err *err);
+/* exports.c: EXPORT_TAR (the whole tree of a committed snapshot, "" an
+ * empty one, as a tar into the fd) and EXPORT_LOCAL (into the dirfd, owned
+ * by 0:0) in a child; the answer when it ends */
+int exports_on_tar(struct ipc_peer *p, struct ipc_msg *m);
+int exports_on_local(struct ipc_peer *p, struct ipc_msg *m);
 /* A prepared snapshot's mount, opened O_DIRECTORY. */
 int files_open_prepared(const char *id, struct snap_err *err);
 /* user_lookup.c: SNAP_USER */

@@ -274,28 +274,3 @@ out:
 	free(from);
 	return r;
 }
-
-int
-export_local(const char *id, int dirfd, struct snap_err *err)
-{
-	char *srcs[] = { "." };
-	struct copy_req rq = {
-		.dst_root = dirfd, .dest = "/", .srcs = srcs, .nsrcs = 1,
-		.uid = 0, .gid = 0, .mtime = -1,
-	};
-	struct store_info v;
-	int r;
-
-	if (!*id)
-		return 0;
-	if ((r = store_view(id, &v)) < 0)
-		return snap_errf(err, r, "snapshot %s: %s", id, strerror(-r));
-	rq.src_root = open(v.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	/* uid 0 here is the user who runs kilnd, outside */
-	r = rq.src_root < 0 ? snap_errf(err, -errno, "snapshot %s: %s", id,
-	    strerror(errno)) : snap_copy(&rq, err);
-	if (rq.src_root >= 0)
-		close(rq.src_root);
-	store_remove(v.id);
-	return r;
-}

@@ -62,7 +62,5 @@ int image_create(const char *name, const char *config, const struct ij_desc *lay
  * serves as it is. */
 int layer_diff(const char *id, const char *compression, int64_t epoch, uint32_t flags,
     struct image_diff_rec *out, struct snap_err *err);
-/* The whole tree of a committed snapshot ("" : empty) as a tar into out. */
-int export_tar(const char *id, int out, struct snap_err *err);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <seccomp.h>
 #include "files.h"
@@ -69,7 +70,7 @@ close_others(const int *keep, int nkeep, int pipe_fd)
 }
 
 static void
-child(jail_fn fn, void *arg, const int *keep, int nkeep, int wfd)
+child(jail_fn fn, void *arg, const int *keep, int nkeep, int wfd, int filter)
 {
 	struct sigaction sa = { .sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO };
 	struct jail_out out;
@@ -78,7 +79,9 @@ child(jail_fn fn, void *arg, const int *keep, int nkeep, int wfd)
 	memset(&out, 0, sizeof(out));
 	close_others(keep, nkeep, wfd);
 	report_fd = wfd;
-	if (jail_mode >= 0) {
+	/* an answer to snapd or nothing: not an orphan that goes on writing */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (filter && jail_mode >= 0) {
 		r = sandbox_seccomp_load(snapd_jail_syscalls, snapd_jail_nsyscalls,
 		    jail_mode, -1);
 		if (r < 0) {
@@ -118,29 +121,39 @@ child_failed(pid_t pid, int status, struct jail_out *out)
 	    "exited with status %d and no answer", WEXITSTATUS(status));
 }
 
-int
-jail_run(jail_fn fn, void *arg, const int *keep, int nkeep, struct jail_out *out)
+pid_t
+jail_fork(jail_fn fn, void *arg, const int *keep, int nkeep, int filter, int *rfd,
+    struct snap_err *err)
 {
-	int p[2], status = 0;
-	size_t got = 0;
+	int p[2];
 	pid_t pid;
 
-	memset(out, 0, sizeof(*out));
 	if (pipe2(p, O_CLOEXEC) < 0)
-		return snap_errf(&out->err, -errno, "pipe: %s", strerror(errno));
+		return snap_errf(err, -errno, "pipe: %s", strerror(errno));
 	pid = fork();
 	if (pid < 0) {
 		close(p[0]);
 		close(p[1]);
-		return snap_errf(&out->err, -errno, "fork: %s", strerror(errno));
+		return snap_errf(err, -errno, "fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
 		close(p[0]);
-		child(fn, arg, keep, nkeep, p[1]);
+		child(fn, arg, keep, nkeep, p[1], filter);
 	}
 	close(p[1]);
+	*rfd = p[0];
+	return pid;
+}
+
+int
+jail_wait(pid_t pid, int rfd, struct jail_out *out)
+{
+	int status = 0;
+	size_t got = 0;
+
+	memset(out, 0, sizeof(*out));
 	while (got < sizeof(*out)) {
-		ssize_t n = read(p[0], (char *)out + got, sizeof(*out) - got);
+		ssize_t n = read(rfd, (char *)out + got, sizeof(*out) - got);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -148,7 +161,7 @@ jail_run(jail_fn fn, void *arg, const int *keep, int nkeep, struct jail_out *out
 			break;
 		got += (size_t)n;
 	}
-	close(p[0]);
+	close(rfd);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (got == sizeof(*out) && out->data[6] != JAIL_SIGSYS)
@@ -156,4 +169,16 @@ jail_run(jail_fn fn, void *arg, const int *keep, int nkeep, struct jail_out *out
 	if (got != sizeof(*out))
 		memset(out, 0, sizeof(*out));
 	return child_failed(pid, status, out);
+}
+
+int
+jail_run(jail_fn fn, void *arg, const int *keep, int nkeep, struct jail_out *out)
+{
+	int rfd;
+	pid_t pid;
+
+	memset(out, 0, sizeof(*out));
+	if ((pid = jail_fork(fn, arg, keep, nkeep, 1, &rfd, &out->err)) < 0)
+		return (int)pid;
+	return jail_wait(pid, rfd, out);
 }

@@ -174,30 +174,3 @@ layer_diff(const char *id, const char *compression, int64_t epoch, uint32_t flag
 		return snap_errf(err, r, "recording the layer of %s: %s", id, strerror(-r));
 	return 0;
 }
-
-/* --- EXPORT_TAR: a whole tree --- */
-
-int
-export_tar(const char *id, int out, struct snap_err *err)
-{
-	struct store_info v;
-	struct tarw tw;
-	char digest[80];
-	int r, fd = -1;
-
-	v.id[0] = '\0';
-	if (*id && (r = store_view(id, &v)) < 0)
-		return snap_errf(err, r, "snapshot %s: %s", id, strerror(-r));
-	r = *id ? (fd = open_dir(v.path, err)) : 0;
-	if (r >= 0)
-		r = tarw_open(&tw, out, -1, err);
-	if (r == 0 && fd >= 0)
-		r = tree_diff(fd, -1, &tw, err);
-	if (r == 0 && tarw_close(&tw, digest) < 0)
-		r = -EIO;
-	if (fd >= 0)
-		close(fd);
-	if (v.id[0])
-		store_remove(v.id);
-	return r;
-}

@@ -7,6 +7,6 @@ EXTRA_DIST += tests/integration/snapd-lib.sh
 # --- snapfiles: layers, images, copies, checksums, exports ---
 SNAPD_TESTS += tests/integration/snapd-files-image.sh \
 	tests/integration/snapd-files-copy.sh tests/integration/snapd-files-diff.sh \
-	tests/integration/snapd-files-checksum.sh
+	tests/integration/snapd-files-checksum.sh tests/integration/snapd-files-export.sh
 EXTRA_DIST += tests/integration/snapd-files-lib.sh
 # --- end of snapfiles ---
