@@ -34,7 +34,7 @@ TESTS += $(UNIT_TESTS)
 # code resolves every path with it; a seccomp filter loaded under valgrind
 # also filters valgrind's own syscalls.
 VALGRIND = valgrind --error-exitcode=1 --leak-check=full -q
-VALGRIND_SKIP = tests/unit/test-copy tests/unit/test-jail \
+VALGRIND_SKIP = tests/unit/test-copy tests/unit/test-jail tests/unit/test-checksum-watch \
 	tests/unit/test-layer-apply tests/unit/test-netd-policy
 check-valgrind: $(UNIT_TESTS) tests/fuzz/replay-ipc-frame
 	@set -e; for t in $(UNIT_TESTS); do \
