@@ -226,6 +226,18 @@ job_detach(struct build *b, struct vertex *v)
 }
 
 void
+job_peer_lost(enum kiln_proc peer)
+{
+	/* a pending request to the peer fails by itself (snapc.c); a step
+	 * that execd runs has none pending */
+	if (peer != PROC_SNAPD)
+		return;
+	for (struct job *j = jobs; j; j = j->next)
+		if (j->state == J_RUNNING && j->v->op == VOP_EXEC)
+			jexec_snapd_lost(j);
+}
+
+void
 job_log(struct job *j, int stream, const char *data, size_t len)
 {
 	for (struct jwatch *w = j->watchers; w; w = w->next)

@@ -31,6 +31,9 @@ int job_attach(struct build *b, struct vertex *v);
 /* b does not want v's job any more; the job ends when nobody does. */
 void job_detach(struct build *b, struct vertex *v);
 void job_set_parallelism(int n);
+/* A helper's connection closed: the running steps that relied on it
+ * (kiln-snapd's snapshots) are stopped and fail. */
+void job_peer_lost(enum kiln_proc peer);
 int job_parallelism(void);
 
 /* for the runners */
@@ -48,6 +51,7 @@ void job_failed(struct job *j, const char *fmt, ...)
  * stop (the runner still ends with job_failed or job_succeeded) */
 int jexec_start(struct job *j);
 void jexec_cancel(struct job *j);
+void jexec_snapd_lost(struct job *j);
 int jfile_start(struct job *j);
 void jfile_cancel(struct job *j);
 

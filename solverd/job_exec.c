@@ -636,6 +636,20 @@ jexec_start(struct job *j)
 	return 0;
 }
 
+/* kiln-snapd restarted and dropped the step's snapshot: the step runs on
+ * a root that is gone, so it is stopped, and fails saying why. */
+void
+jexec_snapd_lost(struct job *j)
+{
+	struct jexec *x = j->op;
+
+	if (x == NULL || x->cancel || x->prep[0] == '\0')
+		return;
+	fail(x, "", "kiln-snapd went away during the step (it restarts); "
+	    "the step's snapshot went with it: run the build again");
+	jexec_cancel(j);
+}
+
 void
 jexec_cancel(struct job *j)
 {

@@ -42,6 +42,12 @@ solverd_setup(struct helper *h)
 	return cachedb_open(getenv("KILN_SOLVERD_DB"));
 }
 
+static void
+solverd_peer_down(struct helper *h, enum kiln_proc peer, struct ipc_peer *p)
+{
+	job_peer_lost(peer);
+}
+
 /* solverd mounts nothing and runs nothing: it needs no capability */
 static const struct helper_def solverd_def = {
 	.self = PROC_SOLVERD,
@@ -51,6 +57,7 @@ static const struct helper_def solverd_def = {
 	.handlers = { [PROC_SUPERVISOR] = from_supervisor },
 	.setup = solverd_setup,
 	.option = solverd_option,
+	.peer_down = solverd_peer_down,
 };
 
 int

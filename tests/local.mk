@@ -3,6 +3,7 @@ AM_TESTS_ENVIRONMENT = \
 	KILN_BUILDDIR='$(abs_top_builddir)'; KILN_SRCDIR='$(abs_top_srcdir)'; \
 	export KILN_BUILDDIR KILN_SRCDIR;
 INTEGRATION_TESTS = \
+	tests/integration/build-helper-kill.sh \
 	tests/integration/start-stop.sh \
 	tests/integration/restart.sh \
 	tests/integration/seccomp-violation.sh \
