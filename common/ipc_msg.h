@@ -159,7 +159,10 @@
 	 * ("": the context fd; else a committed snapshot id), i64 uid, \
 	 * i64 gid (-1: 0 for the context, the source's for a snapshot), \
 	 * str chmod ("": keep; octal or symbolic), u32 flags (SNAP_COPY_*), \
-	 * i64 mtime (-1: keep)] + fd: the context directory when from is "". \
+	 * i64 mtime (-1: keep), optional str base key (the COPY's cache key \
+	 * without content checksums, "": none; from "" only: snapd makes the \
+	 * result from the last one of that key, copying only what changed, \
+	 * see kiln-snapd.8)] + fd: the context directory when from is "". \
 	 * OK, or ERROR naming the source */ \
 	X(SNAP_COPY,    70, REQ,   P_SOLVERD | P_CLIENT, 1) \
 	/* solverd -> snapd: [str dest id, str path, u32 mode, i64 uid, \

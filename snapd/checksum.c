@@ -159,6 +159,12 @@ checksum_file_digest(int dir, const char *name, const struct stat *st, unsigned 
 	return r;
 }
 
+int
+checksum_content(int dir, const char *name, const struct stat *st, unsigned char md[32])
+{
+	return checksum_file_digest(dir, name, st, md);
+}
+
 /* One record: "TYPE MODE PATH\0" then the link target or content digest,
  * and "\n"; formatted by hand, as snprintf was a tenth of a cached walk. */
 static int

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <archive.h>
 #include <archive_entry.h>
+#include <openssl/evp.h>
 #include "copy.h"
 #include "ipc_msg.h"
 
@@ -26,6 +27,7 @@ struct cp {
 	int			 cache_fd;
 	struct link_seen	*links;
 	size_t			 nlinks;
+	struct copy_manifest	*plan;		/* set: record, write nothing */
 };
 
 /* a/b into out; -ENAMETOOLONG (out "") when it does not fit */
@@ -136,12 +138,18 @@ times_of(const struct cp *c, const struct stat *st, struct timespec ts[2])
 	ts[1] = st->st_mtim;
 }
 
+static mode_t
+final_mode(const struct cp *c, const struct stat *st)
+{
+	return c->rq->chmod ? chmod_apply(c->rq->chmod, st->st_mode, S_ISDIR(st->st_mode)) :
+	    st->st_mode & 07777;
+}
+
 /* Owner, mode, times of what fd is (a file or a directory). */
 static int
 set_meta(struct cp *c, int fd, const struct stat *st, const char *dst)
 {
-	mode_t mode = c->rq->chmod ? chmod_apply(c->rq->chmod, st->st_mode,
-	    S_ISDIR(st->st_mode)) : st->st_mode & 07777;
+	mode_t mode = final_mode(c, st);
 	struct timespec ts[2];
 
 	times_of(c, st, ts);
@@ -150,6 +158,119 @@ set_meta(struct cp *c, int fd, const struct stat *st, const char *dst)
 		return snap_errf(c->err, -errno, "destination '/%s': setting owner, mode "
 		    "and times: %s", dst, strerror(errno));
 	return 0;
+}
+
+/* --- plan: what would be written, as a manifest --- */
+
+static int
+plan_add(struct cp *c, char type, const char *src, int follow, const struct stat *st,
+    const char *dst, const unsigned char md[32])
+{
+	struct copy_manifest *m = c->plan;
+	struct timespec ts[2];
+	struct cm_entry *e;
+
+	if (m->n == m->cap) {
+		size_t ncap = m->cap ? m->cap * 2 : 256;
+
+		if ((e = realloc(m->e, ncap * sizeof(*e))) == NULL)
+			return -ENOMEM;
+		m->e = e;
+		m->cap = ncap;
+	}
+	e = &m->e[m->n];
+	memset(e, 0, sizeof(*e));
+	e->dst = strdup(dst);
+	e->src = strdup(src ? src : "");
+	if (e->dst == NULL || e->src == NULL) {
+		free(e->dst);
+		free(e->src);
+		return -ENOMEM;
+	}
+	m->n++;
+	e->type = type;
+	e->follow = (uint8_t)follow;
+	e->st = *st;
+	e->mode = final_mode(c, st);
+	e->uid = owner_uid(c, st);
+	e->gid = owner_gid(c, st);
+	times_of(c, st, ts);
+	e->sec = ts[1].tv_sec;
+	e->nsec = ts[1].tv_nsec;
+	e->size = type == 'f' ? st->st_size : 0;
+	if (md)
+		memcpy(e->md, md, 32);
+	return 0;
+}
+
+/* A directory of the destination must resolve through no symlink: the
+ * earlier result's upper dir holds an entry at its very path. Missing
+ * is fine (the copy makes it). */
+static void
+plan_check_dir(struct cp *c, const char *path, int *exists)
+{
+	int fd = fs_open_dir(c->rq->dst_root, path, 0, (uid_t)-1, (gid_t)-1);
+
+	*exists = fd >= 0;
+	if (fd >= 0)
+		close(fd);
+	else if (fd != -ENOENT)
+		c->plan->ineligible = 1;
+}
+
+static int
+plan_parent(struct cp *c, const char *dst)
+{
+	const char *slash = strrchr(dst, '/');
+	char parent[PATH_MAX];
+	int exists;
+
+	snprintf(parent, sizeof(parent), "%.*s", slash ? (int)(slash - dst) : 0, dst);
+	if (c->plan->last_parent && strcmp(c->plan->last_parent, parent) == 0)
+		return 0;
+	free(c->plan->last_parent);
+	if ((c->plan->last_parent = strdup(parent)) == NULL)
+		return -ENOMEM;
+	plan_check_dir(c, parent, &exists);
+	return 0;
+}
+
+static int
+plan_file(struct cp *c, int src, const char *spath, int follow, const struct stat *st,
+    const char *dst)
+{
+	unsigned char md[32];
+	int r;
+
+	if (st->st_nlink > 1)
+		c->plan->ineligible = 1;	/* links between entries: a full copy */
+	if ((r = plan_parent(c, dst)) < 0)
+		return r;
+	if ((r = checksum_content(src, "", st, md)) < 0)
+		return snap_errf(c->err, r, "source '%s': %s", spath, strerror(-r));
+	return plan_add(c, 'f', spath, follow, st, dst, md);
+}
+
+static int
+plan_special(struct cp *c, int sdir, const char *name, const struct stat *st,
+    const char *dst, const char *spath)
+{
+	unsigned char md[32] = { 0 };
+	char target[PATH_MAX];
+	ssize_t n;
+	int r;
+
+	if ((r = plan_parent(c, dst)) < 0)
+		return r;
+	if (S_ISLNK(st->st_mode)) {
+		n = readlinkat(sdir, name, target, sizeof(target) - 1);
+		if (n < 0)
+			return snap_errf(c->err, -errno, "reading the link %s: %s", name,
+			    strerror(errno));
+		if (EVP_Digest(target, (size_t)n, md, NULL, EVP_sha256(), NULL) != 1)
+			return -ENOMEM;
+	}
+	return plan_add(c, S_ISLNK(st->st_mode) ? 'l' : 'p', spath, 0, st, dst, md);
 }
 
 /* The parent directory of dst in the snapshot, made when missing. */
@@ -256,12 +377,15 @@ create_file(struct cp *c, int pfd, const char *base, const char *dst)
 }
 
 static int
-copy_file(struct cp *c, int src, const struct stat *st, const char *dst)
+copy_file(struct cp *c, const char *spath, int follow, int src, const struct stat *st,
+    const char *dst)
 {
 	const char *base;
-	int pfd = dst_parent(c, dst, &base), fd, r, linked;
+	int pfd, fd, r, linked;
 
-	if (pfd < 0)
+	if (c->plan)
+		return plan_file(c, src, spath, follow, st, dst);
+	if ((pfd = dst_parent(c, dst, &base)) < 0)
 		return pfd;
 	/* a hard link needs the spot clear before linkat */
 	if (st->st_nlink > 1 && (r = clear_spot(c, pfd, base, dst)) < 0)
@@ -283,15 +407,17 @@ copy_file(struct cp *c, int src, const struct stat *st, const char *dst)
 
 static int
 copy_special(struct cp *c, int sdir, const char *name, const struct stat *st,
-    const char *dst)
+    const char *dst, const char *spath)
 {
 	char target[PATH_MAX];
 	struct timespec ts[2];
 	const char *base;
-	int pfd = dst_parent(c, dst, &base), r;
+	int pfd, r;
 	ssize_t n;
 
-	if (pfd < 0)
+	if (c->plan)
+		return plan_special(c, sdir, name, st, dst, spath);
+	if ((pfd = dst_parent(c, dst, &base)) < 0)
 		return pfd;
 	if ((r = clear_spot(c, pfd, base, dst)) < 0)
 		return r;
@@ -322,6 +448,11 @@ make_dir(struct cp *c, const char *dst, int *made)
 	*made = 0;
 	if (!*dst)
 		return 0;
+	if (c->plan) {
+		plan_check_dir(c, dst, made);
+		*made = !*made;
+		return 0;
+	}
 	pfd = dst_parent(c, dst, &base);
 	if (pfd < 0)
 		return pfd;
@@ -365,12 +496,12 @@ walk_entry(struct cp *c, int sdir, const char *name, const char *src, const char
 		fd = openat(sdir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
 			return snap_errf(c->err, -errno, "source '%s': %s", src, strerror(errno));
-		r = copy_file(c, fd, &st, dst);
+		r = copy_file(c, src, 0, fd, &st, dst);
 		close(fd);
 		return r;
 	}
 	if (S_ISLNK(st.st_mode) || S_ISFIFO(st.st_mode))
-		return copy_special(c, sdir, name, &st, dst);
+		return copy_special(c, sdir, name, &st, dst, src);
 	return 0;	/* devices and sockets are not copied */
 }
 
@@ -397,8 +528,11 @@ walk(struct cp *c, int sdir, const char *src, const char *dst)
 static int
 dir_meta(struct cp *c, const char *dst, const struct stat *st)
 {
-	int fd = fs_open_in_root(c->rq->dst_root, dst, O_RDONLY | O_DIRECTORY), r;
+	int fd, r;
 
+	if (c->plan)
+		return plan_add(c, 'd', NULL, 0, st, dst, NULL);
+	fd = fs_open_in_root(c->rq->dst_root, dst, O_RDONLY | O_DIRECTORY);
 	if (fd < 0)
 		return snap_errf(c->err, fd, "destination '/%s': %s", dst, strerror(-fd));
 	r = set_meta(c, fd, st, dst);
@@ -449,6 +583,10 @@ unpack(struct cp *c, int src, const char *name, const char *dst)
 	struct jail_out out;
 	int keep[2], made, r;
 
+	if (c->plan) {
+		c->plan->ineligible = 1;
+		return 0;
+	}
 	if ((r = make_dir(c, dst, &made)) < 0)
 		return r;
 	j.root = fs_open_in_root(c->rq->dst_root, dst, O_RDONLY | O_DIRECTORY);
@@ -510,7 +648,7 @@ copy_source(struct cp *c, const char *src, const char *kept, const char *dest,
 		if ((rq->flags & SNAP_COPY_UNPACK) && is_archive(fd))
 			r = unpack(c, fd, src, dest);
 		else
-			r = copy_file(c, fd, &st, dst);
+			r = copy_file(c, src, follow, fd, &st, dst);
 		close(fd);
 		return r;
 	}
@@ -523,16 +661,16 @@ copy_source(struct cp *c, const char *src, const char *kept, const char *dest,
 		if (fd < 0)
 			return snap_errf(c->err, fd, "source '%s': %s", src, strerror(-fd));
 		r = S_ISLNK(st.st_mode) || S_ISFIFO(st.st_mode) ?
-		    copy_special(c, fd, name, &st, dst) : 0;
+		    copy_special(c, fd, name, &st, dst, src) : 0;
 		close(fd);
 		return r;
 	}
 }
 
-int
-snap_copy(const struct copy_req *rq, struct snap_err *err)
+static int
+copy_run(struct cp *c0, const struct copy_req *rq, struct snap_err *err)
 {
-	struct cp c = { .rq = rq, .err = err, .cache_fd = -1 };
+	struct cp c = *c0;
 	struct src_list l;
 	char dest[PATH_MAX];
 	size_t len = strlen(rq->dest);
@@ -560,6 +698,84 @@ out:
 		close(c.cache_fd);
 	for (size_t i = 0; i < c.nlinks; i++)
 		free(c.links[i].dst);
+	free(c.links);
+	return r;
+}
+
+int
+snap_copy(const struct copy_req *rq, struct snap_err *err)
+{
+	struct cp c = { .rq = rq, .err = err, .cache_fd = -1 };
+
+	return copy_run(&c, rq, err);
+}
+
+void
+copy_manifest_free(struct copy_manifest *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->e[i].dst);
+		free(m->e[i].src);
+	}
+	free(m->e);
+	free(m->last_parent);
+	memset(m, 0, sizeof(*m));
+}
+
+int
+snap_copy_plan(const struct copy_req *rq, struct copy_manifest *m, struct snap_err *err)
+{
+	struct cp c = { .rq = rq, .err = err, .cache_fd = -1, .plan = m };
+
+	/* a name --parents keeps or a ! exception makes parents that no
+	 * entry records */
+	if (rq->flags & (SNAP_COPY_PARENTS | SNAP_COPY_UNPACK) || (rq->ex && rq->ex->has_negate))
+		m->ineligible = 1;
+	return copy_run(&c, rq, err);
+}
+
+static int
+apply_one(struct cp *c, const struct cm_entry *e)
+{
+	const char *slash = strrchr(e->src, '/'), *name = slash ? slash + 1 : e->src;
+	char parent[PATH_MAX];
+	int fd, r, made;
+
+	if (e->type == 'd')
+		return make_dir(c, e->dst, &made);
+	if (e->type == 'f') {
+		fd = src_open(c->rq->src_root, e->src, e->follow, O_RDONLY);
+		if (fd < 0)
+			return snap_errf(c->err, fd, "source '%s': %s", e->src, strerror(-fd));
+		r = copy_file(c, e->src, e->follow, fd, &e->st, e->dst);
+		close(fd);
+		return r;
+	}
+	snprintf(parent, sizeof(parent), "%.*s", slash ? (int)(slash - e->src) : 0, e->src);
+	fd = src_open(c->rq->src_root, parent, 1, O_PATH | O_DIRECTORY);
+	if (fd < 0)
+		return snap_errf(c->err, fd, "source '%s': %s", e->src, strerror(-fd));
+	r = copy_special(c, fd, name, &e->st, e->dst, e->src);
+	close(fd);
+	return r;
+}
+
+int
+snap_copy_apply(const struct copy_req *rq, const struct copy_manifest *m,
+    struct snap_err *err)
+{
+	struct cp c = { .rq = rq, .err = err, .cache_fd = -1 };
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < m->n; i++)
+		if (!m->e[i].keep)
+			r = apply_one(&c, &m->e[i]);
+	/* contents first: writing into a directory changes its times */
+	for (size_t i = m->n; r == 0 && i-- > 0;)
+		if (m->e[i].type == 'd' && m->e[i].meta)
+			r = dir_meta(&c, m->e[i].dst, &m->e[i].st);
+	if (c.cache_fd >= 0)
+		close(c.cache_fd);
 	free(c.links);
 	return r;
 }

@@ -60,6 +60,37 @@ struct copy_req {
 };
 int snap_copy(const struct copy_req *rq, struct snap_err *err);
 
+/* What a COPY writes, entry by entry (copy_inc.c keeps it with the
+ * result, for an incremental COPY next time). */
+struct cm_entry {
+	char		*dst;		/* clean, relative to the snapshot root */
+	char		*src;		/* relative to the source root (memory only) */
+	char		 type;		/* 'f' file, 'd' directory, 'l' symlink, 'p' fifo */
+	uint8_t		 follow;	/* src is opened following a last symlink */
+	uint8_t		 keep;		/* the earlier result has it as it is */
+	uint8_t		 meta;		/* a directory whose owner, mode, times are set */
+	uint32_t	 mode, uid, gid;	/* as written: chmod and chown applied */
+	int64_t		 sec, nsec, size;	/* mtime as written; size of a file */
+	unsigned char	 md[32];	/* sha256 of the content, the link target, xattrs */
+	struct stat	 st;		/* the source's (memory only) */
+};
+struct copy_manifest {
+	struct cm_entry	*e;
+	size_t		 n, cap;
+	int		 ineligible;	/* hard links, --parents, ! excludes, a
+					 * symlink in the destination: a full COPY */
+	char		*last_parent;	/* checked already (plan) */
+};
+void copy_manifest_free(struct copy_manifest *m);
+/* The entries rq would write, nothing written (rq->dst_root is only
+ * looked at); m->ineligible when an incremental copy could differ. */
+int snap_copy_plan(const struct copy_req *rq, struct copy_manifest *m,
+    struct snap_err *err);
+/* Writes m's entries that are not keep, then sets the owner, mode and
+ * times of its directories with meta (after their contents). */
+int snap_copy_apply(const struct copy_req *rq, const struct copy_manifest *m,
+    struct snap_err *err);
+
 /* mkdir -p of path (absolute) in root: made ones get mode and owner. */
 int snap_mkdir(int root, const char *path, mode_t mode, uid_t uid, gid_t gid,
     struct snap_err *err);
@@ -78,6 +109,10 @@ int dst_open_dir(int root, const char *rel, int mkparents, mode_t mode, uid_t ui
  * ctime). */
 int snap_checksum(int root, char *const *srcs, size_t nsrcs, const struct patterns *ex,
     uint32_t flags, char out[80], struct snap_err *err);
+/* sha256 of a regular file's content, from the per-inode cache or read
+ * (name "": dir is the file itself). */
+int checksum_content(int dir, const char *name, const struct stat *st,
+    unsigned char md[32]);
 /* Cache hits and misses, for tests and figures. */
 void checksum_stats(uint64_t *hits, uint64_t *misses);
 /* The sha256 of regular file name in dir (st its lstat; name "": dir is

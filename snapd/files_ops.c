@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "copy.h"
+#include "copy_inc.h"
 #include "files_api.h"
 #include "ipc_msg.h"
 #include "log.h"
@@ -85,7 +86,7 @@ open_source(struct ipc_msg *m, const char *from, char view[STORE_ID_MAX],
 }
 
 struct copy_body {
-	char		*dest_id, *dest, *from, *chmod;
+	char		*dest_id, *dest, *from, *chmod, *base;
 	struct strs	 srcs, ex;
 	int64_t		 uid, gid, mtime;
 	uint64_t	 flags;
@@ -98,6 +99,7 @@ copy_body_free(struct copy_body *b)
 	free(b->dest);
 	free(b->from);
 	free(b->chmod);
+	free(b->base);
 	strs_free(&b->srcs);
 	strs_free(&b->ex);
 }
@@ -113,9 +115,12 @@ read_copy(const struct ipc_msg *m, struct copy_body *b)
 	    rd_strs(&rd, &b->ex) < 0 || ipc_rd_strdup(&rd, &b->from) < 0 ||
 	    ipc_rd_i64(&rd, &b->uid) < 0 || ipc_rd_i64(&rd, &b->gid) < 0 ||
 	    ipc_rd_strdup(&rd, &b->chmod) < 0 || ipc_rd_u64(&rd, &b->flags) < 0 ||
-	    ipc_rd_i64(&rd, &b->mtime) < 0 || ipc_rd_end(&rd) < 0)
+	    ipc_rd_i64(&rd, &b->mtime) < 0)
 		return -EBADMSG;
-	return 0;
+	/* the base key is optional: older peers send ten fields */
+	if (rd.i < rd.n && ipc_rd_strdup(&rd, &b->base) < 0)
+		return -EBADMSG;
+	return ipc_rd_end(&rd) < 0 ? -EBADMSG : 0;
 }
 
 static int
@@ -146,6 +151,8 @@ run_copy(struct ipc_msg *m, struct copy_body *b, struct snap_err *err)
 		rq.src_root = open_source(m, b->from, view, err);
 	if (rq.dst_root < 0 || rq.src_root < 0)
 		r = rq.dst_root < 0 ? rq.dst_root : rq.src_root;
+	else if (b->base && *b->base && !*b->from)
+		r = copy_inc(&rq, b->dest_id, b->base, err);
 	else
 		r = snap_copy(&rq, err);
 	if (rq.src_root >= 0)

@@ -463,6 +463,49 @@ store_upper_dir(const char *committed, char *out, size_t size)
 	return 0;
 }
 
+int
+store_refill(const char *prepared, int (*fn)(int upper, void *arg), void *arg)
+{
+	char dir[PATH_MAX], mnt[PATH_MAX], path[PATH_MAX + 64], **lowers;
+	struct snap_mount m;
+	struct meta_snap s;
+	int64_t n;
+	int nl, r, r2, fd;
+
+	if (snap_id_parse(prepared, &n) < 0 || meta_snap_get(n, &s) < 0)
+		return -ENOENT;
+	if (s.kind != STORE_PREPARED)
+		return -EINVAL;
+	if (!st.drv->layered)
+		return -EOPNOTSUPP;
+	if ((r = chain_lowers(s.parent, &lowers, &nl)) < 0)
+		return r;
+	snap_dir(n, dir, sizeof(dir));
+	snap_mnt(n, mnt, sizeof(mnt));
+	if ((r = st.drv->unmount(mnt)) < 0)
+		goto out;
+	/* a volatile overlay's work dir refuses a second mount: a fresh one */
+	if (st.drv->scratch) {
+		snprintf(path, sizeof(path), "%s/%s", dir, st.drv->scratch);
+		if ((r = tree_remove(path)) == 0 && mkdir(path, 0700) < 0)
+			r = -errno;
+	}
+	snap_fs(n, path, sizeof(path));
+	fd = r < 0 ? -1 : open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (r == 0)
+		r = fd < 0 ? -errno : fn(fd, arg);
+	if (fd >= 0)
+		close(fd);
+	m = (struct snap_mount){ dir, (const char *const *)lowers, nl, mnt };
+	if ((r2 = st.drv->mount(&m)) < 0) {
+		log_error("mounting %s again: %s", prepared, strerror(-r2));
+		r = r2;
+	}
+out:
+	free_lowers(lowers, nl);
+	return r;
+}
+
 static struct lease *
 lease_find(int64_t n)
 {

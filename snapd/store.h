@@ -64,6 +64,11 @@ const char *store_driver_reason(void);
  * -EOPNOTSUPP when the driver keeps full copies (native): diff
  * store_view()s of the snapshot and its parent. */
 int store_upper_dir(const char *committed, char *out, size_t size);
+/* Lets fn fill a prepared snapshot's own layer (its upper dir, as an
+ * O_RDONLY|O_DIRECTORY fd) while it is not mounted: unmounts it, calls
+ * fn, mounts it again (also after fn failed) and returns fn's result.
+ * Nothing may hold the mount open. -EOPNOTSUPP for native. */
+int store_refill(const char *prepared, int (*fn)(int upper, void *arg), void *arg);
 
 /*
  * What keeps a committed snapshot or a blob from prune and GC, besides

@@ -4,12 +4,14 @@
 #include <string.h>
 #include <openssl/evp.h>
 #include "cachekey.h"
+#include "ipc_msg.h"
 
 #define KEY_VERSION	"kiln-cache-v1"
 
 struct hasher {
 	EVP_MD_CTX	*ctx;
 	int		 err;
+	int		 no_sums;	/* a COPY's base key: no content checksums */
 };
 
 static void
@@ -84,7 +86,7 @@ put_fact(struct hasher *h, const struct fact *a)
 	put_strv(h, 's', &a->srcs);
 	put_strv(h, 'x', &a->excludes);
 	/* a context is its content; another stage or image is its key */
-	if (a->kind == FA_COPY && a->from == NULL && !a->scratch)
+	if (a->kind == FA_COPY && a->from == NULL && !a->scratch && !h->no_sums)
 		put_str(h, 'C', a->checksum);
 	put_input(h, a->from);
 	put_i64(h, 'z', a->scratch);
@@ -100,7 +102,7 @@ put_fact(struct hasher *h, const struct fact *a)
 static void
 put_def(struct hasher *h, const struct vertex *v)
 {
-	put_str(h, 'V', KEY_VERSION);
+	put_str(h, 'V', h->no_sums ? KEY_VERSION "-copy-base" : KEY_VERSION);
 	put_i64(h, 'O', v->op);
 	switch (v->op) {
 	case VOP_SOURCE:
@@ -125,10 +127,10 @@ put_def(struct hasher *h, const struct vertex *v)
 	put_input(h, v->parent);
 }
 
-int
-cachekey_vertex(struct vertex *v)
+static int
+key_of(const struct vertex *v, int no_sums, char out[GRAPH_KEY_MAX])
 {
-	struct hasher h = { EVP_MD_CTX_new(), 0 };
+	struct hasher h = { EVP_MD_CTX_new(), 0, no_sums };
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int n = 0;
 	int r = -ENOMEM;
@@ -140,13 +142,31 @@ cachekey_vertex(struct vertex *v)
 	put_def(&h, v);
 	if (h.err || EVP_DigestFinal_ex(h.ctx, md, &n) != 1 || n != 32)
 		goto out;
-	memcpy(v->key, "sha256:", 7);
+	memcpy(out, "sha256:", 7);
 	for (unsigned i = 0; i < n; i++)
-		snprintf(v->key + 7 + 2 * i, 3, "%02x", md[i]);
+		snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
 	r = 0;
 out:
 	EVP_MD_CTX_free(h.ctx);
 	return r;
+}
+
+int
+cachekey_vertex(struct vertex *v)
+{
+	return key_of(v, 0, v->key);
+}
+
+int
+cachekey_copy_base(const struct vertex *v, char out[GRAPH_KEY_MAX])
+{
+	const struct fact *a = v->nacts == 1 ? &v->acts[0] : NULL;
+
+	out[0] = '\0';
+	if (v->op != VOP_FILE || a == NULL || a->kind != FA_COPY || a->from || a->scratch ||
+	    (a->flags & (SNAP_COPY_UNPACK | SNAP_COPY_PARENTS)))
+		return 0;
+	return key_of(v, 1, out);
 }
 
 /* inputs first, whatever order the graph holds them in */

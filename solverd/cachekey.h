@@ -7,6 +7,11 @@
 /* Sets v->key ("sha256:HEX"). Its inputs' keys, and the checksum of each
  * COPY from a context, must be set already. 0 or -ENOMEM. */
 int cachekey_vertex(struct vertex *v);
+/* The key of the same COPY without the content's checksums, which finds
+ * the earlier result an incremental COPY starts from: "" (and 0) unless
+ * v is one COPY from a context (not ADD's unpacking, not --parents).
+ * Like a key, portable: the definition and the inputs' keys only. */
+int cachekey_copy_base(const struct vertex *v, char out[GRAPH_KEY_MAX]);
 /* Every vertex of g, inputs first. */
 int cachekey_graph(struct graph *g);
 

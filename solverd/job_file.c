@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cachekey.h"
 #include "job.h"
 #include "log.h"
 #include "snapc.h"
@@ -98,13 +99,17 @@ pack_strv(struct ipc_wr *w, const struct strv *sv)
 }
 
 /* SNAP_COPY [dest id, dest, srcs, excludes, from, uid, gid, chmod, flags,
- * mtime] + the context when from is "" */
+ * mtime, base key] + the context when from is "" */
 static int
 send_copy(struct jfile *x, const struct fact *a, struct ipc_wr *w, int *fd)
 {
 	const char *from = a->from ? job_input_snap(x->j, a->from) : "";
+	char base[GRAPH_KEY_MAX];
+	int r;
 
-	msgpack_pack_array(&w->pk, 10);
+	if ((r = cachekey_copy_base(x->j->v, base)) < 0)
+		return r;
+	msgpack_pack_array(&w->pk, 11);
 	ipc_wr_str(w, x->prep);
 	ipc_wr_str(w, a->dest);
 	pack_strv(w, &a->srcs);
@@ -115,6 +120,7 @@ send_copy(struct jfile *x, const struct fact *a, struct ipc_wr *w, int *fd)
 	ipc_wr_str(w, a->chmod ? a->chmod : "");
 	msgpack_pack_uint32(&w->pk, a->flags);
 	msgpack_pack_int64(&w->pk, -1);
+	ipc_wr_str(w, base);
 	if (*from)
 		return 0;
 	*fd = snapc_dup(job_ctx_fd(x->j, a->ctx));
