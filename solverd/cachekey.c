@@ -12,6 +12,7 @@ struct hasher {
 	EVP_MD_CTX	*ctx;
 	int		 err;
 	int		 no_sums;	/* a COPY's base key: no content checksums */
+	int		 no_parent;	/* a COPY --link's layer: not the parent */
 };
 
 static void
@@ -102,7 +103,8 @@ put_fact(struct hasher *h, const struct fact *a)
 static void
 put_def(struct hasher *h, const struct vertex *v)
 {
-	put_str(h, 'V', h->no_sums ? KEY_VERSION "-copy-base" : KEY_VERSION);
+	put_str(h, 'V', h->no_sums ? KEY_VERSION "-copy-base" :
+	    h->no_parent ? KEY_VERSION "-copy-link" : KEY_VERSION);
 	put_i64(h, 'O', v->op);
 	switch (v->op) {
 	case VOP_SOURCE:
@@ -124,13 +126,14 @@ put_def(struct hasher *h, const struct vertex *v)
 			put_fact(h, &v->acts[i]);
 		break;
 	}
-	put_input(h, v->parent);
+	if (!h->no_parent)
+		put_input(h, v->parent);
 }
 
 static int
-key_of(const struct vertex *v, int no_sums, char out[GRAPH_KEY_MAX])
+key_of(const struct vertex *v, int no_sums, int no_parent, char out[GRAPH_KEY_MAX])
 {
-	struct hasher h = { EVP_MD_CTX_new(), 0, no_sums };
+	struct hasher h = { EVP_MD_CTX_new(), 0, no_sums, no_parent };
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int n = 0;
 	int r = -ENOMEM;
@@ -154,7 +157,7 @@ out:
 int
 cachekey_vertex(struct vertex *v)
 {
-	return key_of(v, 0, v->key);
+	return key_of(v, 0, 0, v->key);
 }
 
 int
@@ -166,7 +169,19 @@ cachekey_copy_base(const struct vertex *v, char out[GRAPH_KEY_MAX])
 	if (v->op != VOP_FILE || a == NULL || a->kind != FA_COPY || a->from || a->scratch ||
 	    (a->flags & (SNAP_COPY_UNPACK | SNAP_COPY_PARENTS)))
 		return 0;
-	return key_of(v, 1, out);
+	return key_of(v, 1, 0, out);
+}
+
+int
+cachekey_link_layer(const struct vertex *v, char out[GRAPH_KEY_MAX])
+{
+	const struct fact *a = v->nacts == 1 ? &v->acts[0] : NULL;
+
+	out[0] = '\0';
+	if (v->op != VOP_FILE || v->parent == NULL || a == NULL || a->kind != FA_COPY ||
+	    !(a->flags & SNAP_COPY_LINK) || a->owner || a->scratch)
+		return 0;
+	return key_of(v, 0, 1, out);
 }
 
 /* inputs first, whatever order the graph holds them in */

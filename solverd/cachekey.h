@@ -12,6 +12,10 @@ int cachekey_vertex(struct vertex *v);
  * v is one COPY from a context (not ADD's unpacking, not --parents).
  * Like a key, portable: the definition and the inputs' keys only. */
 int cachekey_copy_base(const struct vertex *v, char out[GRAPH_KEY_MAX]);
+/* COPY --link: the key of its layer alone, made on an empty root (not
+ * the parent, so a new base image keeps it); "" (and 0) for any other
+ * vertex, and for --chown with names (they are the parent's). */
+int cachekey_link_layer(const struct vertex *v, char out[GRAPH_KEY_MAX]);
 /* Every vertex of g, inputs first. */
 int cachekey_graph(struct graph *g);
 

@@ -1,12 +1,26 @@
-/* job_file.c: runs a COPY, ADD, WORKDIR or COPY <<EOF vertex: a writable snapshot, kiln-snapd's file operations in order, commit. */
+/* job_file.c: runs a COPY, ADD, WORKDIR or COPY <<EOF vertex: a writable snapshot, kiln-snapd's file operations in order, commit; COPY --link as a layer of its own, then put on the parent. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cachedb.h"
 #include "cachekey.h"
 #include "job.h"
 #include "log.h"
 #include "snapc.h"
+
+/*
+ * COPY --link (BuildKit's): the copy is made on an empty root, a layer of
+ * its own cached by a key without the parent (cachekey_link_layer), then
+ * copied as it is onto the parent. A new base image misses the vertex's
+ * key but finds the layer: the context is not copied again, and the
+ * layer's tar, so its digest, is the same.
+ */
+enum jphase {
+	PH_PLAIN,	/* the actions on the parent */
+	PH_LAYER,	/* --link: the actions on an empty root */
+	PH_PUT,		/* --link: the layer copied onto the parent */
+};
 
 struct jfile {
 	struct job	*j;
@@ -16,7 +30,12 @@ struct jfile {
 	int64_t		 uid, gid;
 	int		 cancel;
 	char		 why[1024];
+	enum jphase	 phase;
+	char		 lkey[GRAPH_KEY_MAX];	/* --link: the layer's key */
+	char		 layer[BUILD_SNAP_MAX];	/* and its snapshot */
 };
+
+static int prepare(struct jfile *x, const char *parent);
 
 static void step(struct jfile *x);
 
@@ -64,6 +83,20 @@ on_answer(struct ipc_peer *p, struct ipc_msg *m, void *arg)
 	char why[900], snap[BUILD_SNAP_MAX];
 	int err;
 
+	if (m && m->hdr.type == IPC_SNAP_COMMITTED && snapc_str(m, 0, snap, sizeof(snap)) == 0 &&
+	    x->phase == PH_LAYER) {
+		/* the --link layer: cached by itself, then put on the parent */
+		snprintf(x->layer, sizeof(x->layer), "%s", snap);
+		if (cachedb_put(x->lkey, snap, 0) < 0)
+			log_warn("%s: its layer %s is not in the cache", x->j->v->name, snap);
+		build_lease(x->j->owner, snap);
+		x->prep[0] = '\0';
+		x->phase = PH_PUT;
+		x->next = 0;
+		if (x->cancel || prepare(x, job_input_snap(x->j, x->j->v->parent)) < 0)
+			end(x, NULL);
+		return;
+	}
 	if (m && m->hdr.type == IPC_SNAP_COMMITTED && snapc_str(m, 0, snap, sizeof(snap)) == 0) {
 		end(x, snap);
 		return;
@@ -169,6 +202,47 @@ send_action(struct jfile *x, const struct fact *a)
 	return r;
 }
 
+/* PH_PUT: SNAP_COPY of the layer's whole tree, as it is, to / */
+static int
+send_put(struct jfile *x)
+{
+	struct ipc_wr w;
+	int r;
+
+	ipc_wr_init(&w);
+	msgpack_pack_array(&w.pk, 11);
+	ipc_wr_str(&w, x->prep);
+	ipc_wr_str(&w, "/");
+	msgpack_pack_array(&w.pk, 1);
+	ipc_wr_str(&w, ".");
+	msgpack_pack_array(&w.pk, 0);
+	ipc_wr_str(&w, x->layer);
+	msgpack_pack_int64(&w.pk, -1);
+	msgpack_pack_int64(&w.pk, -1);
+	ipc_wr_str(&w, "");
+	msgpack_pack_uint32(&w.pk, 0);
+	msgpack_pack_int64(&w.pk, -1);
+	ipc_wr_str(&w, "");
+	r = snapc_call(job_helper(x->j), PROC_SNAPD, IPC_SNAP_COPY, &w, NULL, 0, on_answer, x);
+	ipc_wr_free(&w);
+	return r;
+}
+
+static int
+send_commit(struct jfile *x)
+{
+	struct ipc_wr w;
+	int r;
+
+	ipc_wr_init(&w);
+	msgpack_pack_array(&w.pk, 1);
+	ipc_wr_str(&w, x->prep);
+	r = snapc_call(job_helper(x->j), PROC_SNAPD, IPC_SNAP_COMMIT, &w, NULL, 0,
+	    on_answer, x);
+	ipc_wr_free(&w);
+	return r;
+}
+
 static void
 step(struct jfile *x)
 {
@@ -176,6 +250,10 @@ step(struct jfile *x)
 	struct ipc_wr w;
 	int r;
 
+	if (x->phase == PH_PUT) {
+		r = x->next++ == 0 ? send_put(x) : send_commit(x);
+		goto sent;
+	}
 	/* COPY --from an empty stage copies nothing */
 	while (x->next < v->nacts && v->acts[x->next].scratch)
 		x->next++;
@@ -191,13 +269,63 @@ step(struct jfile *x)
 	} else if (x->next < v->nacts) {
 		r = send_action(x, &v->acts[x->next++]);
 		x->have_ids = 0;
+	} else
+		r = send_commit(x);
+sent:
+	if (r < 0) {
+		snprintf(x->why, sizeof(x->why), "%s", strerror(-r));
+		end(x, NULL);
+	}
+}
+
+static int
+prepare(struct jfile *x, const char *parent)
+{
+	struct ipc_wr w;
+	int r;
+
+	ipc_wr_init(&w);
+	msgpack_pack_array(&w.pk, 1);
+	ipc_wr_str(&w, parent);
+	r = snapc_call(job_helper(x->j), PROC_SNAPD, IPC_SNAP_PREPARE, &w, NULL, 0,
+	    on_answer, x);
+	ipc_wr_free(&w);
+	return r;
+}
+
+/* The cached --link layer's lease: it exists (put it on the parent), or
+ * it is gone (make it again). */
+static void
+on_layer_lease(struct ipc_peer *p, struct ipc_msg *m, void *arg)
+{
+	struct jfile *x = arg;
+	struct job *j = x->j;
+	char why[900];
+	int err = 0, r;
+
+	(void)p;
+	if (m == NULL || m->hdr.type != IPC_OK)
+		snapc_why(m, PROC_SNAPD, &err, why, sizeof(why));
+	if (x->cancel) {
+		end(x, NULL);
+		return;
+	}
+	if (err == 0 && strv_add(&j->owner->leases, x->layer) < 0)
+		err = ENOMEM, snprintf(why, sizeof(why), "out of memory");
+	if (err == 0) {
+		log_info("%s: its --link layer %s from the cache", j->v->name, x->layer);
+		x->phase = PH_PUT;
+		r = prepare(x, job_input_snap(j, j->v->parent));
+	} else if (err == ENOENT) {
+		log_info("%s: its --link layer %s is gone, copying again", j->v->name, x->layer);
+		cachedb_forget(x->lkey);
+		x->layer[0] = '\0';
+		x->phase = PH_LAYER;
+		r = prepare(x, "");
 	} else {
-		ipc_wr_init(&w);
-		msgpack_pack_array(&w.pk, 1);
-		ipc_wr_str(&w, x->prep);
-		r = snapc_call(job_helper(x->j), PROC_SNAPD, IPC_SNAP_COMMIT, &w, NULL, 0,
-		    on_answer, x);
-		ipc_wr_free(&w);
+		snprintf(x->why, sizeof(x->why), "looking up the --link layer: %s", why);
+		end(x, NULL);
+		return;
 	}
 	if (r < 0) {
 		snprintf(x->why, sizeof(x->why), "%s", strerror(-r));
@@ -205,23 +333,41 @@ step(struct jfile *x)
 	}
 }
 
+static int
+lease_layer(struct jfile *x)
+{
+	struct ipc_wr w;
+	int r;
+
+	ipc_wr_init(&w);
+	msgpack_pack_array(&w.pk, 2);
+	ipc_wr_str(&w, x->layer);
+	msgpack_pack_true(&w.pk);
+	r = snapc_call(job_helper(x->j), PROC_SNAPD, IPC_SNAP_LEASE, &w, NULL, 0,
+	    on_layer_lease, x);
+	ipc_wr_free(&w);
+	return r;
+}
+
 int
 jfile_start(struct job *j)
 {
 	struct jfile *x = calloc(1, sizeof(*x));
-	struct ipc_wr w;
 	int r;
 
 	if (x == NULL)
 		return -ENOMEM;
 	x->j = j;
 	j->op = x;
-	ipc_wr_init(&w);
-	msgpack_pack_array(&w.pk, 1);
-	ipc_wr_str(&w, job_input_snap(j, j->v->parent));
-	r = snapc_call(job_helper(j), PROC_SNAPD, IPC_SNAP_PREPARE, &w, NULL, 0,
-	    on_answer, x);
-	ipc_wr_free(&w);
+	if ((r = cachekey_link_layer(j->v, x->lkey)) < 0)
+		;
+	else if (x->lkey[0] && cachedb_get(x->lkey, x->layer, sizeof(x->layer)) == 0)
+		r = lease_layer(x);
+	else if (x->lkey[0]) {
+		x->phase = PH_LAYER;
+		r = prepare(x, "");
+	} else
+		r = prepare(x, job_input_snap(j, j->v->parent));
 	if (r < 0) {
 		j->op = NULL;
 		free(x);
