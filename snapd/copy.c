@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <archive.h>
 #include <archive_entry.h>
 #include <openssl/evp.h>
@@ -160,6 +161,38 @@ set_meta(struct cp *c, int fd, const struct stat *st, const char *dst)
 	return 0;
 }
 
+/* user.* xattrs, as Docker keeps them, and security.capability where the
+ * user namespace lets it be set; after the owner (a chown drops
+ * capabilities). A destination without xattrs gets none. */
+static int
+copy_xattrs(struct cp *c, int src, int dst, const char *path)
+{
+	char names[16384], value[65536];
+	ssize_t n = flistxattr(src, names, sizeof(names)), v;
+
+	if (n < 0)
+		return errno == ENOTSUP ? 0 : snap_errf(c->err, -errno, "source of '/%s': "
+		    "listing xattrs: %s", path, strerror(errno));
+	for (char *s = names; s < names + n; s += strlen(s) + 1) {
+		int cap = strcmp(s, "security.capability") == 0;
+
+		if (!cap && (strncmp(s, "user.", 5) != 0 || strncmp(s, "user.overlay.", 13) == 0))
+			continue;
+		if ((v = fgetxattr(src, s, value, sizeof(value))) < 0) {
+			if (errno == ENODATA)
+				continue;
+			return snap_errf(c->err, -errno, "source of '/%s': reading %s: %s", path,
+			    s, strerror(errno));
+		}
+		if (fsetxattr(dst, s, value, (size_t)v, 0) == 0 || errno == ENOTSUP ||
+		    (cap && (errno == EPERM || errno == EINVAL)))
+			continue;
+		return snap_errf(c->err, -errno, "'/%s': setting %s: %s", path, s,
+		    strerror(errno));
+	}
+	return 0;
+}
+
 /* --- plan: what would be written, as a manifest --- */
 
 static int
@@ -235,9 +268,10 @@ plan_parent(struct cp *c, const char *dst)
 	return 0;
 }
 
+/* the file is name in dir (name "": dir is the file) */
 static int
-plan_file(struct cp *c, int src, const char *spath, int follow, const struct stat *st,
-    const char *dst)
+plan_file(struct cp *c, int dir, const char *name, const char *spath, int follow,
+    const struct stat *st, const char *dst)
 {
 	unsigned char md[32];
 	int r;
@@ -246,7 +280,7 @@ plan_file(struct cp *c, int src, const char *spath, int follow, const struct sta
 		c->plan->ineligible = 1;	/* links between entries: a full copy */
 	if ((r = plan_parent(c, dst)) < 0)
 		return r;
-	if ((r = checksum_content(src, "", st, md)) < 0)
+	if ((r = checksum_content(dir, name, st, md)) < 0)
 		return snap_errf(c->err, r, "source '%s': %s", spath, strerror(-r));
 	return plan_add(c, 'f', spath, follow, st, dst, md);
 }
@@ -384,7 +418,7 @@ copy_file(struct cp *c, const char *spath, int follow, int src, const struct sta
 	int pfd, fd, r, linked;
 
 	if (c->plan)
-		return plan_file(c, src, spath, follow, st, dst);
+		return plan_file(c, src, "", spath, follow, st, dst);
 	if ((pfd = dst_parent(c, dst, &base)) < 0)
 		return pfd;
 	/* a hard link needs the spot clear before linkat */
@@ -399,6 +433,8 @@ copy_file(struct cp *c, const char *spath, int follow, int src, const struct sta
 		r = snap_errf(c->err, r, "copying into '/%s': %s", dst, strerror(-r));
 	else
 		r = set_meta(c, fd, st, dst);
+	if (r == 0)
+		r = copy_xattrs(c, src, fd, dst);
 	close(fd);
 	if (r == 0)
 		link_record(c, st, dst);
@@ -467,7 +503,8 @@ make_dir(struct cp *c, const char *dst, int *made)
 	    strerror(errno));
 }
 
-static int dir_meta(struct cp *c, const char *dst, const struct stat *st);
+static int dir_meta(struct cp *c, const char *dst, const struct stat *st, int sfd,
+    const char *spath, int follow);
 static int walk(struct cp *c, int sdir, const char *src, const char *dst);
 
 static int
@@ -489,9 +526,13 @@ walk_entry(struct cp *c, int sdir, const char *name, const char *src, const char
 		r = excluded ? 0 : make_dir(c, dst, &made);
 		if (r == 0)
 			r = walk(c, fd, src, dst);
+		if (r == 0 && !excluded)
+			r = dir_meta(c, dst, &st, fd, src, 0);
 		close(fd);
-		return r == 0 && !excluded ? dir_meta(c, dst, &st) : r;
+		return r;
 	}
+	if (S_ISREG(st.st_mode) && c->plan)
+		return plan_file(c, sdir, name, src, 0, &st, dst);	/* no open */
 	if (S_ISREG(st.st_mode)) {
 		fd = openat(sdir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
@@ -525,17 +566,21 @@ walk(struct cp *c, int sdir, const char *src, const char *dst)
 	return r;
 }
 
+/* sfd: the source directory, for its xattrs (-1: leave them) */
 static int
-dir_meta(struct cp *c, const char *dst, const struct stat *st)
+dir_meta(struct cp *c, const char *dst, const struct stat *st, int sfd, const char *spath,
+    int follow)
 {
 	int fd, r;
 
 	if (c->plan)
-		return plan_add(c, 'd', NULL, 0, st, dst, NULL);
+		return plan_add(c, 'd', spath, follow, st, dst, NULL);
 	fd = fs_open_in_root(c->rq->dst_root, dst, O_RDONLY | O_DIRECTORY);
 	if (fd < 0)
 		return snap_errf(c->err, fd, "destination '/%s': %s", dst, strerror(-fd));
 	r = set_meta(c, fd, st, dst);
+	if (r == 0 && sfd >= 0)
+		r = copy_xattrs(c, sfd, fd, dst);
 	close(fd);
 	return r;
 }
@@ -633,8 +678,10 @@ copy_source(struct cp *c, const char *src, const char *kept, const char *dest,
 		r = make_dir(c, dst, &made);
 		if (r == 0)
 			r = walk(c, fd, src, dst);
+		if (r == 0 && made)
+			r = dir_meta(c, dst, &st, fd, src, follow);
 		close(fd);
-		return r == 0 && made ? dir_meta(c, dst, &st) : r;
+		return r;
 	}
 	if (dest_is_dir) {
 		if (join(dst, sizeof(dst), dest, rq->flags & SNAP_COPY_PARENTS ? kept : name) < 0)
@@ -771,9 +818,22 @@ snap_copy_apply(const struct copy_req *rq, const struct copy_manifest *m,
 		if (!m->e[i].keep)
 			r = apply_one(&c, &m->e[i]);
 	/* contents first: writing into a directory changes its times */
-	for (size_t i = m->n; r == 0 && i-- > 0;)
-		if (m->e[i].type == 'd' && m->e[i].meta)
-			r = dir_meta(&c, m->e[i].dst, &m->e[i].st);
+	for (size_t i = m->n; r == 0 && i-- > 0;) {
+		const struct cm_entry *e = &m->e[i];
+		int sfd = -1;
+
+		if (e->type != 'd' || !e->meta)
+			continue;
+		/* a directory made now takes the source's xattrs too */
+		if (!e->keep && (sfd = src_open(rq->src_root, e->src, e->follow,
+		    O_RDONLY | O_DIRECTORY)) < 0) {
+			r = snap_errf(err, sfd, "source '%s': %s", e->src, strerror(-sfd));
+			break;
+		}
+		r = dir_meta(&c, e->dst, &e->st, sfd, e->src, e->follow);
+		if (sfd >= 0)
+			close(sfd);
+	}
 	if (c.cache_fd >= 0)
 		close(c.cache_fd);
 	free(c.links);

@@ -59,7 +59,7 @@ tree() {
 	printf 'FROM kiln-busybox\nCOPY etc/ /etc/\nCOPY %s /app/\nRUN cd / && find app etc | sort | while read f; do stat -c "%%n %%f %%u %%g %%s %%Y" "$f"; [ -f "$f" ] && sha256sum "$f"; [ -L "$f" ] && readlink "$f"; true; done\n' \
 	    "$1" >"$T/tree.Dockerfile"
 	build_ok -f "$T/tree.Dockerfile" "$C"
-	sed -n 's/^#[0-9]* [0-9.]* //p' "$T/out" | grep -v "^etc " >"$2"
+	sed -n 's/^#[0-9]* [0-9.]* //p' "$T/out" | grep -v "^etc \|^etc/hostname \|^etc/hosts \|^etc/resolv.conf " >"$2"
 }
 
 build_ok -f "$T/inc.Dockerfile" --output "type=oci,dest=$T/a.tar" "$C"

@@ -1,7 +1,7 @@
 # tests/integration/build.mk: the build area's integration tests.
 BUILD_TESTS +=
 BUILD_TESTS += tests/integration/build-client.sh tests/integration/build-copy-inc.sh \
-	tests/integration/build-copy-link.sh
+	tests/integration/build-copy-link.sh tests/integration/build-copy-xattr.sh
 BUILD_TESTS += tests/integration/build-cache.sh tests/integration/build-cancel.sh \
 	tests/integration/build-concurrent.sh tests/integration/build-stages.sh \
 	tests/integration/build-mounts.sh tests/integration/build-output.sh \
