@@ -223,7 +223,11 @@ plan_add(struct cp *c, char type, const char *src, int follow, const struct stat
 	m->n++;
 	e->type = type;
 	e->follow = (uint8_t)follow;
-	e->st = *st;
+	e->s_mode = st->st_mode;
+	e->s_uid = st->st_uid;
+	e->s_gid = st->st_gid;
+	e->s_mtim = st->st_mtim;
+	e->s_size = st->st_size;
 	e->mode = final_mode(c, st);
 	e->uid = owner_uid(c, st);
 	e->gid = owner_gid(c, st);
@@ -781,20 +785,35 @@ snap_copy_plan(const struct copy_req *rq, struct copy_manifest *m, struct snap_e
 	return copy_run(&c, rq, err);
 }
 
+/* the source's stat as the plan saw it (no hard links: nlink 1) */
+static void
+entry_stat(const struct cm_entry *e, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_mode = e->s_mode;
+	st->st_uid = e->s_uid;
+	st->st_gid = e->s_gid;
+	st->st_mtim = e->s_mtim;
+	st->st_size = e->s_size;
+	st->st_nlink = 1;
+}
+
 static int
 apply_one(struct cp *c, const struct cm_entry *e)
 {
 	const char *slash = strrchr(e->src, '/'), *name = slash ? slash + 1 : e->src;
 	char parent[PATH_MAX];
+	struct stat st;
 	int fd, r, made;
 
+	entry_stat(e, &st);
 	if (e->type == 'd')
 		return make_dir(c, e->dst, &made);
 	if (e->type == 'f') {
 		fd = src_open(c->rq->src_root, e->src, e->follow, O_RDONLY);
 		if (fd < 0)
 			return snap_errf(c->err, fd, "source '%s': %s", e->src, strerror(-fd));
-		r = copy_file(c, e->src, e->follow, fd, &e->st, e->dst);
+		r = copy_file(c, e->src, e->follow, fd, &st, e->dst);
 		close(fd);
 		return r;
 	}
@@ -802,7 +821,7 @@ apply_one(struct cp *c, const struct cm_entry *e)
 	fd = src_open(c->rq->src_root, parent, 1, O_PATH | O_DIRECTORY);
 	if (fd < 0)
 		return snap_errf(c->err, fd, "source '%s': %s", e->src, strerror(-fd));
-	r = copy_special(c, fd, name, &e->st, e->dst, e->src);
+	r = copy_special(c, fd, name, &st, e->dst, e->src);
 	close(fd);
 	return r;
 }
@@ -820,6 +839,7 @@ snap_copy_apply(const struct copy_req *rq, const struct copy_manifest *m,
 	/* contents first: writing into a directory changes its times */
 	for (size_t i = m->n; r == 0 && i-- > 0;) {
 		const struct cm_entry *e = &m->e[i];
+		struct stat st;
 		int sfd = -1;
 
 		if (e->type != 'd' || !e->meta)
@@ -830,7 +850,8 @@ snap_copy_apply(const struct copy_req *rq, const struct copy_manifest *m,
 			r = snap_errf(err, sfd, "source '%s': %s", e->src, strerror(-sfd));
 			break;
 		}
-		r = dir_meta(&c, e->dst, &e->st, sfd, e->src, e->follow);
+		entry_stat(e, &st);
+		r = dir_meta(&c, e->dst, &st, sfd, e->src, e->follow);
 		if (sfd >= 0)
 			close(sfd);
 	}

@@ -72,7 +72,12 @@ struct cm_entry {
 	uint32_t	 mode, uid, gid;	/* as written: chmod and chown applied */
 	int64_t		 sec, nsec, size;	/* mtime as written; size of a file */
 	unsigned char	 md[32];	/* sha256 of the content, the link target, xattrs */
-	struct stat	 st;		/* the source's (memory only) */
+	/* the source's stat, what copying needs of it (memory only) */
+	mode_t		 s_mode;
+	uid_t		 s_uid;
+	gid_t		 s_gid;
+	struct timespec	 s_mtim;
+	off_t		 s_size;
 };
 struct copy_manifest {
 	struct cm_entry	*e;

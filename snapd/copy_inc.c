@@ -28,6 +28,8 @@
  */
 
 #define INC_MAX_BYTES	(256u << 20)
+/* a direct copy costs an unmount and a mount: for bigger COPYs only */
+#define DIRECT_MIN	64
 #define INC_MAGIC	"kiln-copy-manifest 1"
 
 struct prev {
@@ -534,6 +536,68 @@ incremental(struct copy_req *rq, const char *dest_id, const struct copy_manifest
 	return r;
 }
 
+/* --- a cold COPY straight into the layer --- */
+
+/* Whether every entry is in one new directory (or is one new file) at the
+ * root: then writing into the unmounted upper dir makes what writing
+ * through the overlay would (nothing to copy up, nothing to white out),
+ * without the overlay in each call, and copy_file_range works between
+ * the context and the layer. */
+static int
+direct_ok(const struct copy_req *rq, const struct copy_manifest *m)
+{
+	char d[PATH_MAX];
+	size_t n;
+	int fd;
+
+	if (m->n < DIRECT_MIN || fs_clean_path(rq->dest, 1, d, sizeof(d)) < 0)
+		return 0;
+	n = strlen(d);
+	while (n && d[n - 1] == '/')
+		d[--n] = '\0';
+	if (n == 0 || strchr(d, '/'))
+		return 0;
+	for (size_t i = 0; i < m->n; i++)
+		if (strncmp(m->e[i].dst, d, n) != 0 || (m->e[i].dst[n] && m->e[i].dst[n] != '/'))
+			return 0;
+	if ((fd = fs_open_beneath(rq->dst_root, d, O_PATH)) >= 0)
+		close(fd);
+	return fd == -ENOENT;
+}
+
+struct direct {
+	const struct copy_req	*rq;
+	struct snap_err		*err;
+};
+
+static int
+direct_fn(int upper, void *arg)
+{
+	struct direct *dc = arg;
+	struct copy_req rq = *dc->rq;
+
+	rq.dst_root = upper;
+	return snap_copy(&rq, dc->err);
+}
+
+static int
+direct(struct copy_req *rq, const char *dest_id, struct snap_err *err)
+{
+	struct direct dc = { rq, err };
+	int r, fd;
+
+	close(rq->dst_root);
+	rq->dst_root = -1;
+	r = store_refill(dest_id, direct_fn, &dc);
+	fd = files_open_prepared(dest_id, r < 0 ? NULL : err);
+	rq->dst_root = fd;
+	if (r < 0 && !err->msg[0])
+		snap_errf(err, r, "snapshot %s: %s", dest_id, strerror(-r));
+	if (r == 0 && fd >= 0)
+		log_info("COPY into %s: written into its layer directly", dest_id);
+	return r < 0 ? r : fd < 0 ? fd : 0;
+}
+
 int
 copy_inc(struct copy_req *rq, const char *dest_id, const char *base, struct snap_err *err)
 {
@@ -562,7 +626,9 @@ copy_inc(struct copy_req *rq, const char *dest_id, const char *base, struct snap
 		log_info("incremental COPY into %s: %zu of %zu entries written", dest_id,
 		    writes, now.n);
 		r = snap_copy_apply(rq, &now, err);
-	} else if (!inc || r == 1)
+	} else if (!inc && direct_ok(rq, &now))
+		r = direct(rq, dest_id, err);
+	else if (!inc || r == 1)
 		r = snap_copy(rq, err);
 	if (r == 0 && (r = record_save(base, dest_id, self.parent, &now)) < 0) {
 		log_warn("saving the copy manifest of %s: %s", dest_id, strerror(-r));

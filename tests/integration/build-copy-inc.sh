@@ -110,6 +110,26 @@ grep -q "kilntest" "$T/out" && fail "the removed /etc/group is still the context
 assert_grep "^#[0-9]* [0-9.]* root:x:0:" "$T/out"
 assert_grep "^#[0-9]* [0-9.]* more" "$T/out"
 
+# a big COPY into a new directory at the root is written into the layer
+# directly, not through the overlay: the same layer as through it
+mkdir "$C/many"
+for i in $(seq 1 70); do echo "many $i" >"$C/many/f$i"; done
+chmod 700 "$C/many/f7"
+ln -s f1 "$C/many/link"
+printf 'FROM kiln-busybox\nCOPY many/ /m/\n' >"$T/direct.Dockerfile"
+printf 'FROM kiln-busybox\nCOPY many/ /x/m/\n' >"$T/mount.Dockerfile"
+build_ok -f "$T/direct.Dockerfile" --output "type=oci,dest=$T/d.tar" "$C"
+assert_grep "COPY into s[0-9]*: written into its layer directly" "$T/kilnd.log"
+n=$(grep -c "written into its layer directly" "$T/kilnd.log")
+build_ok -f "$T/mount.Dockerfile" --output "type=oci,dest=$T/m.tar" "$C"
+[ "$(grep -c "written into its layer directly" "$T/kilnd.log")" = "$n" ] ||
+    fail "a COPY below a directory of the base was written directly"
+layers "$T/d.tar" d
+layers "$T/m.tar" m
+grep -v ' x/$' "$T/m.2" | sed 's| x/m| m|; s|\./x/m|./m|' >"$T/m.2x"
+diff "$T/d.2" "$T/m.2x" >"$T/diff" || fail "direct and overlay layers differ: $(cat "$T/diff")"
+grep -q "m/f70" "$T/d.2" || fail "no m/f70 in $(cat "$T/d.2")"
+
 # the earlier result pruned: a full COPY, still right
 n=$(grep -c "incremental COPY into .* written" "$T/kilnd.log")
 kilnctl prune --all >/dev/null || fail "prune"
