@@ -496,7 +496,8 @@ store_refill(const char *prepared, int (*fn)(int upper, void *arg), void *arg)
 		r = fd < 0 ? -errno : fn(fd, arg);
 	if (fd >= 0)
 		close(fd);
-	m = (struct snap_mount){ dir, (const char *const *)lowers, nl, mnt };
+	/* a COPY's snapshot: no step mount points under it */
+	m = (struct snap_mount){ dir, (const char *const *)lowers, nl, mnt, NULL };
 	if ((r2 = st.drv->mount(&m)) < 0) {
 		log_error("mounting %s again: %s", prepared, strerror(-r2));
 		r = r2;
