@@ -439,7 +439,10 @@
 #define SNAP_COPY_FOLLOW	0x1	/* follow a source that is a symlink */
 #define SNAP_COPY_UNPACK	0x2	/* ADD: extract a local tar archive */
 #define SNAP_COPY_PARENTS	0x4	/* --parents: keep the source's path */
-#define SNAP_COPY_LINK		0x8	/* --link: the layer stands alone */
+#define SNAP_COPY_LINK		0x8	/* --link: the layer stands alone; with from
+					 * a snapshot, srcs ["."] and dest "/": that
+					 * snapshot's own layer put on dest as it is
+					 * (hard links; owners, chmod, excludes unused) */
 
 /* SNAP_DIFF flags */
 #define SNAP_DIFF_REUSE		0x1	/* a pulled layer's own blob serves, in any compression */

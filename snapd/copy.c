@@ -432,7 +432,9 @@ copy_file(struct cp *c, const char *spath, int follow, int src, const struct sta
 		return r;
 	if ((fd = create_file(c, pfd, base, dst)) < 0)
 		return fd;
-	r = fs_copy_data(src, fd, st->st_size);
+	/* all blocks allocated: no holes to look for */
+	r = st->st_size > 0 && st->st_blocks * 512 >= st->st_size ?
+	    fs_copy_dense(src, fd, st->st_size) : fs_copy_data(src, fd, st->st_size);
 	if (r < 0)
 		r = snap_errf(c->err, r, "copying into '/%s': %s", dst, strerror(-r));
 	else

@@ -536,6 +536,82 @@ incremental(struct copy_req *rq, const char *dest_id, const struct copy_manifest
 	return r;
 }
 
+/* --- COPY --link's layer put on a parent --- */
+
+/* dir "from" (of the layer's upper dir) into "to": directories made with
+ * their owners, modes, xattrs and (after their contents) times, the rest
+ * hard links */
+static int
+put_tree(int from, int to, unsigned depth)
+{
+	struct timespec ts[2];
+	struct stat st;
+	char **names;
+	size_t n;
+	int r = depth > 256 ? -ELOOP : fs_list_dir(from, &names, &n);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		int sfd, dfd = -1;
+
+		if (fstatat(from, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			r = -errno;
+			break;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			r = linkat(from, names[i], to, names[i], 0) < 0 ? -errno : 0;
+			continue;
+		}
+		sfd = openat(from, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sfd < 0 || mkdirat(to, names[i], 0700) < 0 ||
+		    (dfd = openat(to, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC)) < 0 || fchown(dfd, st.st_uid, st.st_gid) < 0 ||
+		    fchmod(dfd, st.st_mode & 07777) < 0)
+			r = -errno;
+		if (r == 0)
+			r = copy_xattrs(sfd, dfd);
+		if (r == 0)
+			r = put_tree(sfd, dfd, depth + 1);
+		ts[0] = st.st_atim;
+		ts[1] = st.st_mtim;
+		if (r == 0 && futimens(dfd, ts) < 0)
+			r = -errno;
+		if (sfd >= 0)
+			close(sfd);
+		if (dfd >= 0)
+			close(dfd);
+	}
+	fs_free_names(names, n);
+	return r;
+}
+
+static int
+put_fn(int upper, void *arg)
+{
+	return put_tree(*(int *)arg, upper, 0);
+}
+
+int
+copy_put_layer(const char *dest_id, const char *layer, struct snap_err *err)
+{
+	char upper[PATH_MAX];
+	int r, from;
+
+	if ((r = store_upper_dir(layer, upper, sizeof(upper))) < 0)
+		return snap_errf(err, r, "snapshot %s: %s", layer, r == -EOPNOTSUPP ?
+		    "not a layer of its own" : strerror(-r));
+	if ((from = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return snap_errf(err, -errno, "%s: %s", upper, strerror(errno));
+	r = store_refill(dest_id, put_fn, &from);
+	close(from);
+	if (r < 0)
+		return snap_errf(err, r, "putting the layer of %s on %s: %s", layer, dest_id,
+		    strerror(-r));
+	log_info("the layer of %s put on %s by hard links", layer, dest_id);
+	return 0;
+}
+
 /* --- a cold COPY straight into the layer --- */
 
 /* Whether every entry is in one new directory (or is one new file) at the
@@ -586,6 +662,9 @@ direct(struct copy_req *rq, const char *dest_id, struct snap_err *err)
 	struct direct dc = { rq, err };
 	int r, fd;
 
+	/* native keeps whole trees: no layer of its own to write into */
+	if (strcmp(store_driver_name(), "native") == 0)
+		return snap_copy(rq, err);
 	close(rq->dst_root);
 	rq->dst_root = -1;
 	r = store_refill(dest_id, direct_fn, &dc);

@@ -16,4 +16,10 @@
 int copy_inc(struct copy_req *rq, const char *dest_id, const char *base,
     struct snap_err *err);
 
+/* SNAP_COPY_LINK from a snapshot: its own layer (made on an empty root)
+ * put as it is on the prepared snapshot dest_id, which must be fresh: its
+ * upper dir gets the layer's directories and hard links of the rest.
+ * -EOPNOTSUPP (before anything changed) for the native snapshotter. */
+int copy_put_layer(const char *dest_id, const char *layer, struct snap_err *err);
+
 #endif

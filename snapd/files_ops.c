@@ -133,7 +133,7 @@ run_copy(struct ipc_msg *m, struct copy_body *b, struct snap_err *err)
 	};
 	struct chmod_spec cs;
 	struct patterns ps = { NULL, 0, 0 };
-	char view[STORE_ID_MAX] = "";
+	char view[STORE_ID_MAX] = "", up[PATH_MAX];
 	int r = 0;
 
 	rq.src_root = rq.dst_root = -1;
@@ -143,6 +143,11 @@ run_copy(struct ipc_msg *m, struct copy_body *b, struct snap_err *err)
 	rq.chmod = *b->chmod ? &cs : NULL;
 	if (b->dest[0] != '/')
 		return snap_errf(err, -EINVAL, "destination '%s' is not absolute", b->dest);
+	/* COPY --link's layer on its parent: the layer itself */
+	if ((b->flags & SNAP_COPY_LINK) && *b->from && b->srcs.n == 1 &&
+	    strcmp(b->srcs.v[0], ".") == 0 && strcmp(b->dest, "/") == 0 &&
+	    store_upper_dir(b->from, up, sizeof(up)) == 0)
+		return copy_put_layer(b->dest_id, b->from, err);
 	if (patterns_init(&ps, b->ex.v, b->ex.n) < 0)
 		return -ENOMEM;
 	rq.ex = &ps;

@@ -285,6 +285,19 @@ fs_copy_data(int in, int out, off_t size)
 	return 0;
 }
 
+int
+fs_copy_dense(int in, int out, off_t size)
+{
+	off_t r = size > 0 ? copy_range(in, out, 0, size) : 0;
+
+	if (r < 0)
+		return (int)r;
+	/* a file that shrank under us: the size is still the one asked for */
+	if (r < size && ftruncate(out, size) < 0)
+		return -errno;
+	return 0;
+}
+
 static int
 load_map(const char *path, struct idrange *rs)
 {

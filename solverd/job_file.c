@@ -12,7 +12,8 @@
 /*
  * COPY --link (BuildKit's): the copy is made on an empty root, a layer of
  * its own cached by a key without the parent (cachekey_link_layer), then
- * copied as it is onto the parent. A new base image misses the vertex's
+ * put as it is on the parent (SNAP_COPY_LINK from it: hard links of its
+ * files in the new upper dir). A new base image misses the vertex's
  * key but finds the layer: the context is not copied again, and the
  * layer's tar, so its digest, is the same.
  */
@@ -220,7 +221,8 @@ send_put(struct jfile *x)
 	msgpack_pack_int64(&w.pk, -1);
 	msgpack_pack_int64(&w.pk, -1);
 	ipc_wr_str(&w, "");
-	msgpack_pack_uint32(&w.pk, 0);
+	/* the layer itself, by hard links, where the snapshotter allows */
+	msgpack_pack_uint32(&w.pk, SNAP_COPY_LINK);
 	msgpack_pack_int64(&w.pk, -1);
 	ipc_wr_str(&w, "");
 	r = snapc_call(job_helper(x->j), PROC_SNAPD, IPC_SNAP_COPY, &w, NULL, 0, on_answer, x);

@@ -31,6 +31,7 @@ grep -q "its --link layer .* from the cache" "$T/kilnd.log" &&
     fail "the first --link COPY found a layer in the cache"
 build_ok -f "$T/b.Dockerfile" --output "type=oci,dest=$T/b.tar" "$C"
 assert_grep "COPY --link.* its --link layer s[0-9]* from the cache" "$T/kilnd.log"
+assert_grep "the layer of s[0-9]* put on s[0-9]* by hard links" "$T/kilnd.log"
 assert_grep "^#[0-9]* [0-9.]* other base" "$T/out"
 assert_grep "^#[0-9]* [0-9.]* one" "$T/out"
 assert_grep "^#[0-9]* [0-9.]* 7:8 600" "$T/out"
