@@ -181,9 +181,13 @@ mount_secret(struct dctx *d, struct vertex *v, struct mspec *ms)
 }
 
 /* bind from the build context: its files are copied into a snapshot
- * first, so the step reads a filtered, checksummed tree */
+ * first, so the step reads a filtered, checksummed tree. They go to
+ * CONTEXT_COPY_DEST, a name that does not exist yet, so that by COPY's
+ * rules a file source becomes that file and a directory that directory:
+ * the mount's source is the same path either way. */
+#define CONTEXT_COPY_DEST	"/src"
 static struct vertex *
-context_copy(struct dctx *d, const char *source, int ctx)
+context_copy(struct dctx *d, const char *source, int ctx, const char *dest)
 {
 	struct fe_stage *st = d->st;
 	struct vertex *keep = st->top, *v;
@@ -193,7 +197,7 @@ context_copy(struct dctx *d, const char *source, int ctx)
 	v = graph_add(&d->fe->g, VOP_FILE);
 	st->top = keep;
 	if (v == NULL || (a = vertex_add_fact(v, FA_COPY)) == NULL ||
-	    (a->dest = strdup("/")) == NULL || strv_add(&a->srcs, source) < 0 ||
+	    (a->dest = strdup(dest)) == NULL || strv_add(&a->srcs, source) < 0 ||
 	    asprintf(&v->name, "[internal] context %s for a bind mount", source) < 0)
 		return NULL;
 	v->stage = d->si;
@@ -222,7 +226,7 @@ cache_seed(struct dctx *d, struct vmount *m, const struct mspec *ms)
 	if (r < 0 || m->from || m->from_scratch)
 		return r;
 	/* the main context or a --build-context directory, filtered */
-	m->from = context_copy(d, m->seed[0] == '/' ? m->seed + 1 : m->seed, m->ctx);
+	m->from = context_copy(d, m->seed[0] == '/' ? m->seed + 1 : m->seed, m->ctx, "/");
 	free(m->seed);
 	m->seed = strdup("/");
 	m->ctx = -1;
@@ -286,11 +290,12 @@ mount_add(struct dctx *d, struct vertex *v, struct mspec *ms)
 			return r;
 	}
 	/* the main context or a --build-context directory */
-	m->from = context_copy(d, m->source[0] == '/' ? m->source + 1 : m->source, m->ctx);
+	m->from = context_copy(d, m->source[0] == '/' ? m->source + 1 : m->source, m->ctx,
+	    CONTEXT_COPY_DEST);
 	if (m->from == NULL)
 		return -ENOMEM;
 	free(m->source);
-	m->source = strdup("/");
+	m->source = strdup(CONTEXT_COPY_DEST);
 	m->ctx = -1;
 	return m->source ? 0 : -ENOMEM;
 }

@@ -1,5 +1,5 @@
 #!/bin/sh
-# build-mounts.sh: RUN --mount=type=secret (file and env), bind from a stage and from the context, tmpfs; --network=none; RUN heredocs with and without #!; secrets stay out of the image and the cache key.
+# build-mounts.sh: RUN --mount=type=secret (file and env), bind from a stage and from the context (a directory or one file, its content in the key), tmpfs; --network=none; RUN heredocs with and without #!; secrets stay out of the image and the cache key.
 . "$KILN_SRCDIR/tests/integration/lib.sh"
 . "$KILN_SRCDIR/tests/integration/build-lib.sh"
 kiln_setup
@@ -60,5 +60,19 @@ printf 'FROM kiln-busybox\nRUN --mount=type=secret,id=need,required=true true\n'
 build "$C"
 [ "$rc" = 1 ] || fail "a missing required secret exited $rc"
 assert_grep "secret need: not found" "$T/out"
+# a bind of one file from the context is that file, and editing it
+# invalidates the step (the key holds its content, not only its path)
+mkdir -p "$T/bind"
+echo one >"$T/bind/f"
+printf 'FROM kiln-busybox\nRUN --mount=type=bind,source=f,target=/m/f cat /m/f\n' \
+    >"$T/bind/Dockerfile"
+build_ok "$T/bind"
+assert_grep "one" "$T/out"
+build_ok "$T/bind"
+cached "cat /m/f"
+echo two >"$T/bind/f"
+build_ok "$T/bind"
+ran "cat /m/f"
+assert_grep "two" "$T/out"
 kiln_stop
 echo ok
