@@ -159,17 +159,26 @@ manifest_answer(struct reg_op *op)
 	reply_done(op, IPC_REG_MANIFEST, &w);
 }
 
-/* the GET, to op's endpoint now */
-static void
-manifest_request(struct reg_op *op)
+/* A GET whose body goes into the fd snapd handed over; NULL: op failed. */
+static struct http_xfer *
+get_into_fd(struct reg_op *op)
 {
 	struct http_xfer *x = reg_xfer(op, "GET");
 
 	if (x == NULL) {
 		reg_fail_text(op, ENOMEM, "%s: out of memory", op->what);
-		return;
+		return NULL;
 	}
-	if (out_fd(op, x) < 0)
+	return out_fd(op, x) < 0 ? NULL : x;
+}
+
+/* the GET, to op's endpoint now */
+static void
+manifest_request(struct reg_op *op)
+{
+	struct http_xfer *x = get_into_fd(op);
+
+	if (x == NULL)
 		return;
 	reg_url(op, x->url, sizeof(x->url), "%s/manifests/%s", op->ref.path,
 	    op->ref.digest[0] ? op->ref.digest : op->ref.tag);
@@ -258,13 +267,9 @@ blob_begin(struct ipc_peer *p, struct ipc_msg *m, struct ipc_rd *rd,
 static void
 blob_request(struct reg_op *op)
 {
-	struct http_xfer *x = reg_xfer(op, "GET");
+	struct http_xfer *x = get_into_fd(op);
 
-	if (x == NULL) {
-		reg_fail_text(op, ENOMEM, "%s: out of memory", op->what);
-		return;
-	}
-	if (out_fd(op, x) < 0)
+	if (x == NULL)
 		return;
 	reg_url(op, x->url, sizeof(x->url), "%s/blobs/%s", op->ref.path, op->digest);
 	x->out_max = op->size;
