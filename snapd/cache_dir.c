@@ -201,7 +201,6 @@ on_dir_load(struct ipc_peer *p, struct ipc_msg *m)
 	struct snap_err err = { "" };
 	struct image_rec rec;
 	char top[STORE_ID_MAX], *digest, *config = NULL;
-	struct ipc_wr w;
 	int r;
 
 	if (m->nfds != 1 || files_rd_one_str(m, &digest) < 0)
@@ -216,13 +215,7 @@ on_dir_load(struct ipc_peer *p, struct ipc_msg *m)
 	if (r < 0)
 		return files_reply_err(p, m->hdr.id, r, &err);
 	log_info("cache: loaded %s (top %s)", rec.manifest, *top ? top : "none");
-	ipc_wr_init(&w);
-	msgpack_pack_array(&w.pk, 3);
-	ipc_wr_str(&w, rec.manifest);
-	ipc_wr_str(&w, config);
-	ipc_wr_str(&w, top);
-	r = ipc_send(p, IPC_IMAGE_RESOLVED, m->hdr.id, &w, NULL, 0);
-	ipc_wr_free(&w);
+	r = files_reply_resolved(p, m->hdr.id, rec.manifest, config, top);
 	free(config);
 	return r;
 }

@@ -108,7 +108,6 @@ on_image_resolve(struct ipc_peer *p, struct ipc_msg *m)
 	struct snap_err err = { "" };
 	struct image_rec rec;
 	char top[STORE_ID_MAX], *ref, *config;
-	struct ipc_wr w;
 	int r;
 
 	if (files_rd_one_str(m, &ref) < 0)
@@ -117,14 +116,26 @@ on_image_resolve(struct ipc_peer *p, struct ipc_msg *m)
 	free(ref);
 	if (r < 0)
 		return files_reply_err(p, m->hdr.id, r, &err);
+	r = files_reply_resolved(p, m->hdr.id, rec.manifest, config, top);
+	free(config);
+	return r;
+}
+
+/* IMAGE_RESOLVED: [manifest digest, config digest, top snapshot or ""] */
+int
+files_reply_resolved(struct ipc_peer *p, uint32_t id, const char *manifest,
+    const char *config, const char *top)
+{
+	struct ipc_wr w;
+	int r;
+
 	ipc_wr_init(&w);
 	msgpack_pack_array(&w.pk, 3);
-	ipc_wr_str(&w, rec.manifest);
+	ipc_wr_str(&w, manifest);
 	ipc_wr_str(&w, config);
 	ipc_wr_str(&w, top);
-	r = ipc_send(p, IPC_IMAGE_RESOLVED, m->hdr.id, &w, NULL, 0);
+	r = ipc_send(p, IPC_IMAGE_RESOLVED, id, &w, NULL, 0);
 	ipc_wr_free(&w);
-	free(config);
 	return r;
 }
 

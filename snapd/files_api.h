@@ -16,6 +16,9 @@ int snap_files_setup(struct helper *h);
 /* An ERROR reply with err's sentence (or strerror), logged; returns 0
  * once sent, so the handler's caller adds no second reply. */
 int files_reply_err(struct ipc_peer *p, uint32_t id, int r, const struct snap_err *err);
+/* The IMAGE_RESOLVED answer, shared by IMAGE_RESOLVE and CACHE_DIR_LOAD. */
+int files_reply_resolved(struct ipc_peer *p, uint32_t id, const char *manifest,
+    const char *config, const char *top);
 /* A body of one string, NUL-terminated and malloc'd. */
 int files_rd_one_str(const struct ipc_msg *m, char **s);
 
