@@ -7,6 +7,7 @@
 #include "cachedb.h"
 #include "job.h"
 #include "log.h"
+#include "snapc.h"
 #include "util.h"
 
 static struct job *jobs;		/* queued and running, by key */
@@ -223,6 +224,36 @@ job_detach(struct build *b, struct vertex *v)
 		jexec_cancel(j);
 	else
 		jfile_cancel(j);
+}
+
+/* fire and forget: nobody waits for the answer, but a snapshot left
+ * behind is worth a line */
+static void
+on_removed(struct ipc_peer *p, struct ipc_msg *m, void *arg)
+{
+	char why[256];
+	int err;
+
+	if (m == NULL || m->hdr.type != IPC_OK)
+		log_warn("dropping snapshot %s: %s", (char *)arg,
+		    snapc_why(m, PROC_SNAPD, &err, why, sizeof(why)));
+	free(arg);
+}
+
+void
+job_snap_drop(struct helper *h, const char *id)
+{
+	struct ipc_wr w;
+	char *copy = strdup(id);
+
+	if (copy == NULL)
+		return;
+	ipc_wr_init(&w);
+	msgpack_pack_array(&w.pk, 1);
+	ipc_wr_str(&w, id);
+	if (snapc_call(h, PROC_SNAPD, IPC_SNAP_REMOVE, &w, NULL, 0, on_removed, copy) < 0)
+		free(copy);
+	ipc_wr_free(&w);
 }
 
 void

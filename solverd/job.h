@@ -42,6 +42,8 @@ const char *job_input_snap(const struct job *j, const struct vertex *in);
 int job_ctx_fd(const struct job *j, int ctx);
 const struct build_secret *job_secret(const struct job *j, const char *id);
 void job_log(struct job *j, int stream, const char *data, size_t len);
+/* Asks snapd to remove a step's snapshot; a refusal is logged. */
+void job_snap_drop(struct helper *h, const char *id);
 /* The job's end: every watcher learns it; the job is freed. */
 void job_succeeded(struct job *j, const char *snap);
 void job_failed(struct job *j, const char *fmt, ...)

@@ -49,35 +49,6 @@ static struct {
 	char	path[PATH_MAX];
 } ahead;
 
-/* fire and forget: the hold's answer needs nobody */
-static void
-on_removed(struct ipc_peer *p, struct ipc_msg *m, void *arg)
-{
-	char why[256];
-	int err;
-
-	if (m == NULL || m->hdr.type != IPC_OK)
-		log_warn("dropping snapshot %s: %s", (char *)arg,
-		    snapc_why(m, PROC_SNAPD, &err, why, sizeof(why)));
-	free(arg);
-}
-
-static void
-snap_remove(struct helper *h, const char *id)
-{
-	struct ipc_wr w;
-	char *copy = strdup(id);
-
-	if (copy == NULL)
-		return;
-	ipc_wr_init(&w);
-	msgpack_pack_array(&w.pk, 1);
-	ipc_wr_str(&w, id);
-	if (snapc_call(h, PROC_SNAPD, IPC_SNAP_REMOVE, &w, NULL, 0, on_removed, copy) < 0)
-		free(copy);
-	ipc_wr_free(&w);
-}
-
 /* the first failure is the one to tell: "what: why" */
 static void
 fail(struct jexec *x, const char *what, const char *why)
@@ -93,7 +64,7 @@ drop_holds(struct jexec *x)
 
 	for (size_t i = 0; i < JEXEC_MAX_HOLDS; i++)
 		if (x->holds[i].kind && x->holds[i].id[0])
-			snap_remove(h, x->holds[i].id);
+			job_snap_drop(h, x->holds[i].id);
 }
 
 static void
@@ -138,12 +109,12 @@ on_committed(struct ipc_peer *p, struct ipc_msg *m, void *arg)
 			ahead.id[0] = '\0';
 		job_succeeded(j, snap);
 		if (ahead.id[0])
-			snap_remove(h, ahead.id);
+			job_snap_drop(h, ahead.id);
 		ahead.id[0] = '\0';
 		return;
 	}
 	snapc_why(m, PROC_SNAPD, &err, why, sizeof(why));
-	snap_remove(job_helper(j), x->prep);
+	job_snap_drop(job_helper(j), x->prep);
 	free_jexec(x);
 	job_failed(j, "committing the step's snapshot: %s", why);
 }
@@ -192,7 +163,7 @@ finish(struct jexec *x)
 			snprintf(x->why, sizeof(x->why), "process \"%s\" did not complete "
 			    "successfully: exit code: %lld", cmd, (long long)x->code);
 		if (x->prep[0])
-			snap_remove(job_helper(j), x->prep);
+			job_snap_drop(job_helper(j), x->prep);
 		{
 			char why[sizeof(x->why)];
 
@@ -213,7 +184,7 @@ finish(struct jexec *x)
 	    on_committed, x);
 	ipc_wr_free(&w);
 	if (r < 0) {
-		snap_remove(job_helper(j), x->prep);
+		job_snap_drop(job_helper(j), x->prep);
 		free_jexec(x);
 		job_failed(j, "committing the step's snapshot: %s", strerror(-r));
 	}

@@ -40,33 +40,14 @@ static int prepare(struct jfile *x, const char *parent);
 
 static void step(struct jfile *x);
 
-/* nobody waits for it, but a snapshot left behind is worth a line */
-static void
-on_dropped(struct ipc_peer *p, struct ipc_msg *m, void *arg)
-{
-	char why[256];
-	int err;
-
-	if (m == NULL || m->hdr.type != IPC_OK)
-		log_warn("dropping a failed step's snapshot: %s",
-		    snapc_why(m, PROC_SNAPD, &err, why, sizeof(why)));
-}
-
 static void
 end(struct jfile *x, const char *snap)
 {
 	struct job *j = x->j;
 	char why[sizeof(x->why)];
-	struct ipc_wr w;
 
-	if (snap == NULL && x->prep[0]) {
-		ipc_wr_init(&w);
-		msgpack_pack_array(&w.pk, 1);
-		ipc_wr_str(&w, x->prep);
-		snapc_call(job_helper(j), PROC_SNAPD, IPC_SNAP_REMOVE, &w, NULL, 0,
-		    on_dropped, NULL);
-		ipc_wr_free(&w);
-	}
+	if (snap == NULL && x->prep[0])
+		job_snap_drop(job_helper(j), x->prep);
 	snprintf(why, sizeof(why), "%s", x->why[0] ? x->why : "cancelled");
 	j->op = NULL;
 	free(x);
