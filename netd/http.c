@@ -109,13 +109,29 @@ check_done(void)
 int
 http_init(struct event_base *base)
 {
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return -ENOMEM;
 	hs.base = base;
-	hs.multi = curl_multi_init();
 	hs.timer = evtimer_new(base, timer_cb, NULL);
-	if (hs.multi == NULL || hs.timer == NULL)
+	return hs.timer ? 0 : -ENOMEM;
+}
+
+int
+http_load(char *msg, size_t size)
+{
+	char why[512];
+	int r;
+
+	if (hs.multi)
+		return 0;
+	if ((r = curl_lazy_load(why, sizeof(why))) < 0) {
+		snprintf(msg, size, "registry transfers need %s, which did not "
+		    "load (%s): install the %s package", CURL_LAZY_SONAME, why,
+		    CURL_LAZY_PACKAGE);
+		return r;
+	}
+	if ((hs.multi = curl_multi_init()) == NULL) {
+		snprintf(msg, size, "curl_multi_init: out of memory");
 		return -ENOMEM;
+	}
 	curl_multi_setopt(hs.multi, CURLMOPT_SOCKETFUNCTION, on_socket);
 	curl_multi_setopt(hs.multi, CURLMOPT_TIMERFUNCTION, on_timer);
 	/* parallel layer fetches share few connections per registry */
@@ -132,7 +148,7 @@ http_shutdown(void)
 		curl_multi_cleanup(hs.multi);
 	hs.timer = NULL;
 	hs.multi = NULL;
-	curl_global_cleanup();
+	curl_lazy_unload();
 }
 
 struct http_xfer *
@@ -403,6 +419,8 @@ http_start(struct http_xfer *x)
 {
 	if (x->running)
 		return -EBUSY;
+	if (hs.multi == NULL)	/* http_load did not run or failed */
+		return -ELIBACC;
 	if (x->easy == NULL && (x->easy = curl_easy_init()) == NULL)
 		return -ENOMEM;
 	curl_easy_reset(x->easy);
@@ -430,7 +448,8 @@ http_free(struct http_xfer *x)
 		curl_multi_remove_handle(hs.multi, x->easy);
 	if (x->easy)
 		curl_easy_cleanup(x->easy);
-	curl_slist_free_all(x->headers);
+	if (x->headers)
+		curl_slist_free_all(x->headers);
 	free(x->body);
 	free(x);
 }

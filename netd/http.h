@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include <curl/curl.h>
+#include "curl_lazy.h"
 #include "imgref.h"
 
 struct event_base;
@@ -65,8 +65,13 @@ struct http_xfer {
 	int		 running;
 };
 
-/* Before lockdown: curl's global state and the multi handle. */
+/* Before lockdown: the event base and the timer; libcurl is not loaded. */
 int http_init(struct event_base *base);
+/* Loads libcurl (curl_lazy.c) and makes the multi handle, the first time;
+ * then 0 at once. Before any other http_ call but http_free. 0, or
+ * -ELIBACC/-ENOMEM with a sentence for the user in msg (what is missing
+ * and what to install). */
+int http_load(char *msg, size_t size);
 void http_shutdown(void);
 /* A zeroed transfer with out_fd and in_fd at -1. */
 struct http_xfer *http_new(void);

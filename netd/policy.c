@@ -35,6 +35,15 @@ const int netd_syscalls[] = {
 	ALLOW(pread64) ALLOW(pwrite64)
 	/* TLS: OpenSSL's entropy */
 	ALLOW(getrandom)
+	/* libcurl is dlopened on the first registry request, after this
+	 * filter (curl_lazy.c): the loader and the constructors of its
+	 * libraries need only openat (read-only), newfstatat, read, mmap,
+	 * mprotect and close, all above; curl_global_init's OpenSSL setup
+	 * sorts its cipher table with glibc's qsort, which asks sysinfo for
+	 * the machine's memory size (get_phys_pages). sysinfo only reads
+	 * system-wide totals (memory, load, uptime; /proc/meminfo has them
+	 * too) and changes nothing. */
+	ALLOW(sysinfo)
 };
 const size_t netd_nsyscalls = ARRAY_SIZE(netd_syscalls);
 

@@ -33,15 +33,24 @@ rd_str_into(struct ipc_rd *rd, char *buf, size_t size)
 
 /* A new operation on the registry of ref for peer's request m; replies
  * the error itself and returns NULL when it cannot start. actions: the
- * token scope's ("pull", "pull,push"). Takes m's first fd. */
+ * token scope's ("pull", "pull,push"). Takes m's first fd. Loads libcurl
+ * the first time. */
 static struct reg_op *
 op_begin(struct ipc_peer *p, struct ipc_msg *m, const char *ref,
     const char *actions, const char *what)
 {
-	struct reg_op *op = reg_op_new(helper_of(p), p, m->hdr.id);
+	struct reg_op *op;
 	const char *why;
+	char msg[1024];
+	int r;
 
-	if (op == NULL) {
+	/* libcurl is loaded by the first registry request (curl_lazy.c) */
+	if ((r = http_load(msg, sizeof(msg))) < 0) {
+		log_error("%s %s: %s", what, ref, msg);
+		ipc_reply_error(p, m->hdr.id, -r, "%s %s: %s", what, ref, msg);
+		return NULL;
+	}
+	if ((op = reg_op_new(helper_of(p), p, m->hdr.id)) == NULL) {
 		ipc_reply_error(p, m->hdr.id, ENOMEM, "%s: out of memory", what);
 		return NULL;
 	}

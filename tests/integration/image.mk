@@ -12,7 +12,8 @@ IMAGE_TESTS += \
 	tests/integration/image-mirror.sh \
 	tests/integration/image-context.sh \
 	tests/integration/image-chunked.sh \
-	tests/integration/image-progress.sh
+	tests/integration/image-progress.sh \
+	tests/integration/image-curl-lazy.sh
 EXTRA_DIST += tests/integration/registry-lib.sh tests/integration/registry-proxy.py \
 	tests/integration/registry-token.py
 # build cache export and import (kiln-cache.5)

@@ -1,4 +1,4 @@
-/* test-netd-policy.c: kiln-netd's real seccomp filter, loaded in a child: threads, reads, name lookups and FIONREAD pass; processes, writes and other ioctls do not. */
+/* test-netd-policy.c: kiln-netd's real seccomp filter, loaded in a child: threads, reads, name lookups, FIONREAD and the lazy load of libcurl pass; processes, writes and other ioctls do not. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -14,8 +14,10 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <cmocka.h>
+#include "curl_lazy.h"
 #include "netd.h"
 #include "sandbox.h"
 
@@ -111,6 +113,35 @@ probe_resolve(void)
 	return pthread_join(t, &ret) == 0 && ret == (void *)9 ? 0 : 2;
 }
 
+/* glibc's qsort asks it, from OpenSSL's setup in curl_global_init */
+static int
+probe_sysinfo(void)
+{
+	struct sysinfo si;
+
+	return sysinfo(&si) == 0 && si.totalram > 0 ? 0 : 1;
+}
+
+/* kiln-netd loads libcurl after lockdown, on its first registry request:
+ * dlopen, its ~30 libraries' constructors, curl_global_init, a handle */
+static int
+probe_curl_load(void)
+{
+	char why[512];
+	CURL *e;
+
+	if (curl_lazy_load(why, sizeof(why)) < 0) {
+		fprintf(stderr, "curl_lazy_load: %s\n", why);
+		return 1;
+	}
+	if ((e = curl_easy_init()) == NULL ||
+	    curl_easy_setopt(e, CURLOPT_URL, "http://127.0.0.1/") != CURLE_OK)
+		return 2;
+	curl_easy_cleanup(e);
+	curl_lazy_unload();
+	return 0;
+}
+
 static int
 probe_clone3(void)
 {
@@ -155,6 +186,13 @@ test_allowed(void **state)
 	assert_int_equal(run_filtered(probe_thread), 0);
 	assert_int_equal(run_filtered(probe_resolve), 0);
 	assert_int_equal(run_filtered(probe_read_open), 0);
+	assert_int_equal(run_filtered(probe_sysinfo), 0);
+}
+
+static void
+test_curl_load(void **state)
+{
+	assert_int_equal(run_filtered(probe_curl_load), 0);
 }
 
 static void
@@ -186,6 +224,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_allowed),
+		cmocka_unit_test(test_curl_load),
 		cmocka_unit_test(test_ioctl_refused),
 		cmocka_unit_test(test_process_refused),
 		cmocka_unit_test(test_write_open_refused),
