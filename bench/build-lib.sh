@@ -68,6 +68,25 @@ ms() {
 	echo $(( (t1 - t0) / 1000000 ))
 }
 
+# us_each N CMD...: runs CMD N times, prints the mean wall time of one in µs
+us_each() {
+	n=$1
+	shift
+	t0=$(date +%s%N)
+	i=0
+	while [ $i -lt "$n" ]; do
+		"$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
+		i=$((i + 1))
+	done
+	t1=$(date +%s%N)
+	echo $(( (t1 - t0) / 1000 / n ))
+}
+
+# frac N D: N/D with two decimals (shell arithmetic is integer)
+frac() {
+	printf '%d.%02d' $(($1 / $2)) $(( ($1 % $2) * 100 / $2 ))
+}
+
 kbuild() {
 	"$KILNCTL" build --progress=plain "$@"
 }
