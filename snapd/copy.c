@@ -731,7 +731,8 @@ copy_run(struct cp *c0, const struct copy_req *rq, struct snap_err *err)
 
 	if (fs_clean_path(rq->dest, 1, dest, sizeof(dest)) < 0)
 		return snap_errf(err, -EINVAL, "destination '%s' has '..' in it", rq->dest);
-	if ((r = src_expand(rq->src_root, rq->srcs, rq->nsrcs, rq->ex, &l, err)) < 0)
+	if ((r = src_expand_in(rq->src_root, rq->from_context ? "the build context" :
+	    "the --from stage or image", rq->srcs, rq->nsrcs, rq->ex, &l, err)) < 0)
 		return r;
 	fd = dst_open_dir(rq->dst_root, dest, 0, 0, 0, 0);
 	dest_is_dir = !*dest || (len && rq->dest[len - 1] == '/') || fd >= 0;

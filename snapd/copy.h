@@ -39,6 +39,10 @@ struct src_list {
  * a symlink counts as what it points to (inside root). */
 int src_expand(int root, char *const *srcs, size_t nsrcs, const struct patterns *ex,
     struct src_list *out, struct snap_err *err);
+/* The same, where a missing literal is said to be missing from where
+ * ("the build context", "the --from stage or image"). */
+int src_expand_in(int root, const char *where, char *const *srcs, size_t nsrcs,
+    const struct patterns *ex, struct src_list *out, struct snap_err *err);
 void src_list_free(struct src_list *l);
 /* openat2 of rel beneath root: RESOLVE_IN_ROOT (symlinks are followed but
  * stay inside root) when follow, else the last component not followed. */

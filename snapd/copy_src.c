@@ -248,6 +248,13 @@ int
 src_expand(int root, char *const *srcs, size_t nsrcs, const struct patterns *ex,
     struct src_list *out, struct snap_err *err)
 {
+	return src_expand_in(root, "the build context", srcs, nsrcs, ex, out, err);
+}
+
+int
+src_expand_in(int root, const char *where, char *const *srcs, size_t nsrcs,
+    const struct patterns *ex, struct src_list *out, struct snap_err *err)
+{
 	char clean[PATH_MAX];
 	int r = 0, fd;
 
@@ -276,7 +283,7 @@ src_expand(int root, char *const *srcs, size_t nsrcs, const struct patterns *ex,
 		fd = src_open(root, clean, 0, O_PATH);
 		if (fd < 0) {
 			r = snap_errf(err, fd == -ENOENT ? -ENOENT : fd, "source '%s' not "
-			    "found in the build context%s%s", srcs[i], fd == -ENOENT ? "" :
+			    "found in %s%s%s", srcs[i], where, fd == -ENOENT ? "" :
 			    ": ", fd == -ENOENT ? "" : strerror(-fd));
 			break;
 		}
