@@ -10,7 +10,8 @@ libkilncommon_la_SOURCES = \
 	common/helper.c common/helper.h \
 	common/notify.c common/notify.h \
 	common/util.c common/util.h \
-	common/imgref.c common/imgref.h
+	common/imgref.c common/imgref.h \
+	common/chmod.c common/chmod.h
 libkilncommon_la_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(SECCOMP_CFLAGS) \
 	$(LIBCAP_CFLAGS) $(MSGPACK_CFLAGS)
 libkilncommon_la_LIBADD = $(LIBEVENT_LIBS) $(SECCOMP_LIBS) $(LIBCAP_LIBS) $(MSGPACK_LIBS)

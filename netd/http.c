@@ -123,7 +123,7 @@ http_load(char *msg, size_t size)
 	if (hs.multi)
 		return 0;
 	if ((r = curl_lazy_load(why, sizeof(why))) < 0) {
-		snprintf(msg, size, "registry transfers need %s, which did not "
+		snprintf(msg, size, "registry and ADD URL transfers need %s, which did not "
 		    "load (%s): install the %s package", CURL_LAZY_SONAME, why,
 		    CURL_LAZY_PACKAGE);
 		return r;
@@ -272,6 +272,7 @@ status_line(struct http_xfer *x, const char *line, size_t n)
 	x->status = sp ? strtol(sp + 1, NULL, 10) : 0;
 	x->content_type[0] = x->digest[0] = x->location[0] = '\0';
 	x->www_auth[0] = x->retry_after[0] = '\0';
+	x->last_modified[0] = x->disposition[0] = '\0';
 	x->content_length = -1;
 	free(x->body);
 	x->body = NULL;
@@ -299,6 +300,10 @@ on_header(char *line, size_t size, size_t nmemb, void *arg)
 		header_value(x->www_auth, sizeof(x->www_auth), v, vn);
 	else if (header_is(line, n, "retry-after", &v, &vn))
 		header_value(x->retry_after, sizeof(x->retry_after), v, vn);
+	else if (header_is(line, n, "last-modified", &v, &vn))
+		header_value(x->last_modified, sizeof(x->last_modified), v, vn);
+	else if (header_is(line, n, "content-disposition", &v, &vn))
+		header_value(x->disposition, sizeof(x->disposition), v, vn);
 	else if (header_is(line, n, "content-length", &v, &vn)) {
 		header_value(num, sizeof(num), v, vn);
 		x->content_length = strtoll(num, NULL, 10);

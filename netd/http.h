@@ -51,6 +51,8 @@ struct http_xfer {
 	char		 location[4096];
 	char		 www_auth[1024];
 	char		 retry_after[32];
+	char		 last_modified[64];	/* as sent: an HTTP date */
+	char		 disposition[512];	/* Content-Disposition, as sent */
 	int64_t		 content_length;		/* -1: none */
 	char		*body;		/* NUL-terminated; non-2xx bodies always */
 	size_t		 body_len;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "log.h"
+#include "fetch.h"
 #include "registry.h"
 
 #define MANIFEST_MAX	(4 * 1024 * 1024)	/* containerd's bound */
@@ -663,6 +664,7 @@ const struct ipc_handler registry_handlers[] = {
 	{ IPC_REG_BLOB_PUT, on_blob_put },
 	{ IPC_REG_MANIFEST_PUT, on_manifest_put },
 	{ IPC_REG_LOGIN, on_login },
+	{ IPC_NET_FETCH, fetch_on_request },	/* ADD of a URL: fetch.c */
 	IPC_HANDLERS_END
 };
 

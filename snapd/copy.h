@@ -6,26 +6,9 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include "chmod.h"
 #include "files.h"
 #include "pattern.h"
-
-/* --- chmod.c --- */
-#define CHMOD_MAX_CLAUSES	8
-struct chmod_clause {
-	mode_t	who, perm;
-	int	op;		/* '+', '-', '=' */
-	int	big_x;		/* X */
-	int	copy;		/* 'u', 'g', 'o': the class's bits now (g=u), or 0 */
-};
-struct chmod_spec {
-	int			octal;
-	mode_t			mode;
-	struct chmod_clause	v[CHMOD_MAX_CLAUSES];
-	size_t			n;
-};
-/* "755", "0644", "u+x,go-w", "a=rX". -EINVAL */
-int chmod_parse(const char *s, struct chmod_spec *c);
-mode_t chmod_apply(const struct chmod_spec *c, mode_t old, int isdir);
 
 /* --- copy_src.c: which source paths a COPY names --- */
 struct src_list {

@@ -251,12 +251,18 @@ on_checksum(struct ipc_peer *p, struct ipc_msg *m, void *arg)
 		build_fail(b, EIO, "checksum of %s: %s", c->a->srcs.n ? c->a->srcs.v[0] : "",
 		    snapc_why(m, PROC_SNAPD, &err, why, sizeof(why)));
 	free(c);
+	build_sums_done(b);
+	build_unref(b);
+}
+
+void
+build_sums_done(struct build *b)
+{
 	if (b->failed) {
 		if (b->pending == 0)
 			build_finish(b);
 	} else if (b->pending == 0)
 		keys_ready(b);
-	build_unref(b);
 }
 
 static int
@@ -334,6 +340,8 @@ start_checksums(struct build *b)
 
 			if (a->kind == FA_COPY && a->from == NULL && !a->scratch &&
 			    (r = request_checksum(b, a)) < 0)
+				return r;
+			if (a->kind == FA_FETCH && (r = build_fetch(b, a)) < 0)
 				return r;
 		}
 	}

@@ -84,6 +84,10 @@ struct build {
 	uint64_t		 npulls;	/* pulls' steps: 1..npulls */
 };
 
+/* build_fetch.c: ADD of a URL, fetched (b->pending counts it) and hashed
+ * into a->checksum before the keys are made. 0 or negative errno. */
+int build_fetch(struct build *b, struct fact *a);
+
 /* build.c */
 int build_start(struct helper *h, struct fwd_client *c, struct ipc_msg *m);
 /* BUILD_CANCEL, or the client left (id 0: all its builds). */
@@ -93,6 +97,9 @@ void build_unref(struct build *b);
 /* Fails the build with the message (the first failure wins). */
 void build_fail(struct build *b, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A checksum or a fetch that the keys wait for has answered (b->pending
+ * counted down): the keys and the solve when it was the last. */
+void build_sums_done(struct build *b);
 /* The solver has the target's snapshot: export, answer. */
 void build_solved(struct build *b);
 long long build_ms(const struct build *b);

@@ -89,6 +89,12 @@ put_fact(struct hasher *h, const struct fact *a)
 	/* a context is its content; another stage or image is its key */
 	if (a->kind == FA_COPY && a->from == NULL && !a->scratch && !h->no_sums)
 		put_str(h, 'C', a->checksum);
+	/* a URL is what came, under the name and time it came with */
+	if (a->kind == FA_FETCH) {
+		put_str(h, 'C', a->checksum);
+		put_str(h, 'N', a->name);
+		put_i64(h, 'T', a->mtime);
+	}
 	put_input(h, a->from);
 	put_i64(h, 'z', a->scratch);
 	put_i64(h, 'u', a->uid);

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include "chmod.h"
 #include "dispatch.h"
 #include "ipc_msg.h"
 
@@ -25,32 +27,28 @@ copy_dest(struct dctx *d, const char *p)
 	return out;
 }
 
-/* octal up to 07777, or symbolic like u+x,g-w (chmod(1)) */
-static int
-valid_chmod(const char *s)
+/* A new file's mode: --chmod (octal or symbolic, as COPY reads it) on
+ * the mode the file would have without it. */
+static uint32_t
+file_mode(const char *chmod, mode_t plain)
 {
-	char *end;
-	unsigned long m;
+	struct chmod_spec cs;
 
-	if (isdigit((unsigned char)*s)) {
-		m = strtoul(s, &end, 8);
-		return *end == '\0' && m <= 07777;
-	}
-	for (;;) {
-		while (strchr("ugoa", *s) && *s)
-			s++;
-		if (!strchr("+-=", *s) || !*s)
+	if (chmod == NULL || chmod_parse(chmod, &cs) < 0)
+		return (uint32_t)plain;
+	return (uint32_t)(chmod_apply(&cs, S_IFREG | plain, 0) & 07777);
+}
+
+/* "sha256:" and 64 hex digits: the digest ADD --checksum names */
+static int
+valid_checksum(const char *s)
+{
+	if (strncmp(s, "sha256:", 7) != 0 || strlen(s + 7) != 64)
+		return 0;
+	for (s += 7; *s; s++)
+		if (!isxdigit((unsigned char)*s) || isupper((unsigned char)*s))
 			return 0;
-		while (*s && strchr("+-=", *s)) {
-			s++;
-			while (*s && strchr("rwxXstugo", *s))
-				s++;
-		}
-		if (*s == '\0')
-			return 1;
-		if (*s++ != ',')
-			return 0;
-	}
+	return 1;
 }
 
 static int
@@ -82,6 +80,7 @@ heredoc_of(const struct df_instr *in, const char *arg)
 
 struct copy_opts {
 	char		*chown, *chmod, *from;
+	char		*checksum;	/* ADD --checksum of a URL */
 	char		*owner;		/* --chown with names */
 	int64_t		 uid, gid;
 	uint32_t	 flags;
@@ -97,6 +96,7 @@ copy_opts_free(struct copy_opts *o)
 	free(o->owner);
 	free(o->chmod);
 	free(o->from);
+	free(o->checksum);
 	strv_free(&o->excludes);
 }
 
@@ -105,6 +105,7 @@ copy_flags(struct dctx *d, struct copy_opts *o)
 {
 	int add = d->in->cmd == DF_ADD, r;
 	const struct df_flag *f;
+	struct chmod_spec cs;
 
 	o->src_ctx = -1;
 	/* no --chown: -1, so snapd makes context files root's but keeps the
@@ -117,11 +118,14 @@ copy_flags(struct dctx *d, struct copy_opts *o)
 		return r;
 	if (r == 1 && (o->owner = strdup(o->chown)) == NULL)
 		return -ENOMEM;
-	if (o->chmod && !valid_chmod(o->chmod))
+	if (o->chmod && chmod_parse(o->chmod, &cs) < 0)
 		return fe_errorf(d->fe, d->in, "invalid chmod parameter: '%s'. it should be "
 		    "octal string and between 0 and 07777", o->chmod);
-	if (df_flag_get(d->in, "checksum"))
-		return fe_errorf(d->fe, d->in, "checksum requires HTTP(S) or Git sources");
+	if ((r = dispatch_flag(d, "checksum", &o->checksum)) < 0)
+		return r;
+	if (o->checksum && !valid_checksum(o->checksum))
+		return fe_errorf(d->fe, d->in, "invalid checksum '%s': expected "
+		    "sha256: and 64 hexadecimal digits", o->checksum);
 	if (df_flag_get(d->in, "keep-git-dir"))
 		return fe_errorf(d->fe, d->in, "--keep-git-dir needs a Git source, which "
 		    "kiln does not fetch yet");
@@ -178,12 +182,58 @@ copy_heredoc(struct dctx *d, struct vertex *v, const struct df_heredoc *h,
 		r = (a->dest = strdup(dest)) ? 0 : -1;
 	if (r < 0)
 		return -ENOMEM;
-	a->mode = o->chmod && isdigit((unsigned char)*o->chmod) ?
-	    (uint32_t)strtoul(o->chmod, NULL, 8) : 0644;
+	a->mode = file_mode(o->chmod, 0644);
 	a->uid = o->uid;
 	a->gid = o->gid;
 	if (o->owner && (a->owner = strdup(o->owner)) == NULL)
 		return -ENOMEM;
+	return 0;
+}
+
+/* The last part of a URL's path, without query or fragment: the file's
+ * name when ADD's destination is a directory ("" when it has none). */
+static char *
+url_file_name(const char *url)
+{
+	const char *p = strstr(url, "://"), *end, *slash;
+
+	p = p ? p + 3 : url;
+	p += strcspn(p, "/?#");		/* past the host */
+	end = p + strcspn(p, "?#");
+	for (slash = end; slash > p && slash[-1] != '/'; slash--)
+		;
+	if (end - slash == 1 && *slash == '.')
+		slash = end;
+	if (end - slash == 2 && slash[0] == '.' && slash[1] == '.')
+		slash = end;
+	return strndup(slash, (size_t)(end - slash));
+}
+
+/* ADD URL dest: the body comes through kiln-netd when the build's keys
+ * are made; a file of mode 0600 (--chmod's otherwise), root's unless
+ * --chown, with the Last-Modified time, as Docker documents. */
+static int
+fetch_action(struct dctx *d, struct vertex *v, const char *dest, int many,
+    const struct copy_opts *o, const char *url)
+{
+	size_t n = strlen(dest);
+	struct fact *a;
+
+	if (strncmp(url, "git@", 4) == 0 || strncmp(url, "git://", 6) == 0)
+		return fe_errorf(d->fe, d->in, "ADD %s: Git sources are not fetched by "
+		    "kiln yet; clone it and COPY the directory", url);
+	if (many && (n == 0 || dest[n - 1] != '/'))
+		return fe_errorf(d->fe, d->in, "When using ADD with more than one source "
+		    "file, the destination must be a directory and end with a /");
+	if ((a = vertex_add_fact(v, FA_FETCH)) == NULL || (a->dest = strdup(dest)) == NULL ||
+	    strv_add(&a->srcs, url) < 0 || (a->name = url_file_name(url)) == NULL ||
+	    (o->checksum && (a->expect = strdup(o->checksum)) == NULL) ||
+	    (a->chmod = strdup(o->chmod ? o->chmod : "")) == NULL ||
+	    (o->owner && (a->owner = strdup(o->owner)) == NULL))
+		return -ENOMEM;
+	a->mode = file_mode(o->chmod, 0600);
+	a->uid = o->uid;
+	a->gid = o->gid;
 	return 0;
 }
 
@@ -236,10 +286,12 @@ copy_sources(struct dctx *d, struct vertex *v, const char *dest, struct copy_opt
 		if ((r = fe_expand(d->fe, d->in, &d->st->env, in->args[i], &s)) < 0)
 			break;
 		fprintf(hist, " %s", s);
-		if (is_url(s) && o->from == NULL)
-			r = fe_errorf(d->fe, in, in->cmd == DF_COPY ? "source can't be a URL "
-			    "for COPY" : "ADD %s: fetching URLs needs kiln-netd's transfer, "
-			    "which is not available yet; download it and COPY the file", s);
+		if (is_url(s) && o->from == NULL && in->cmd == DF_COPY)
+			r = fe_errorf(d->fe, in, "source can't be a URL for COPY");
+		else if (is_url(s) && o->from == NULL)
+			r = fetch_action(d, v, dest, nsrc > 1, o, s);
+		else if (o->checksum)
+			r = fe_errorf(d->fe, in, "checksum requires HTTP(S) or Git sources");
 		else if ((r = copy_action(d, v, dest, o, &files)) == 0)
 			r = strv_take(&files->srcs, s), s = NULL;
 		free(s);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "graph.h"
 
 struct vertex *
@@ -35,6 +36,8 @@ vertex_add_fact(struct vertex *v, enum fact_kind kind)
 	a->kind = kind;
 	a->ctx = -1;
 	a->uid = a->gid = -1;
+	a->mtime = -1;
+	a->fd = -1;
 	return a;
 }
 
@@ -88,6 +91,10 @@ fact_free(struct fact *a)
 	free(a->chmod);
 	free(a->owner);
 	free(a->content);
+	free(a->expect);
+	free(a->name);
+	if (a->fd >= 0)
+		close(a->fd);
 }
 
 static void

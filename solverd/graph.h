@@ -20,7 +20,7 @@ enum vop {
 	VOP_FILE,		/* COPY, ADD, WORKDIR, COPY <<EOF */
 };
 
-enum fact_kind { FA_COPY = 1, FA_MKFILE, FA_MKDIR };
+enum fact_kind { FA_COPY = 1, FA_MKFILE, FA_MKDIR, FA_FETCH };
 
 /* One file action, applied in order to the vertex's snapshot. */
 struct fact {
@@ -40,7 +40,14 @@ struct fact {
 	uint32_t	 mode;		/* MKFILE, MKDIR */
 	char		*content;	/* MKFILE */
 	size_t		 len;
-	char		 checksum[GRAPH_KEY_MAX + 8];	/* COPY from a context */
+	char		 checksum[GRAPH_KEY_MAX + 8];	/* COPY from a context; FETCH's
+					 * body */
+	/* FETCH (ADD of a URL, srcs.v[0]): fetched by kiln-netd when the
+	 * build's keys are made (build.c), written by SNAP_MKFILE */
+	char		*expect;	/* --checksum, "sha256:HEX"; NULL: none */
+	char		*name;		/* the file's name when dest is a directory */
+	int64_t		 mtime;		/* Last-Modified; -1: none */
+	int		 fd;		/* the body (a memfd), -1 until fetched */
 };
 
 enum vmount_type { VM_BIND = 1, VM_CACHE, VM_TMPFS, VM_SECRET };

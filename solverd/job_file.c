@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cachedb.h"
 #include "cachekey.h"
 #include "job.h"
@@ -142,6 +143,34 @@ send_copy(struct jfile *x, const struct fact *a, struct ipc_wr *w, int *fd)
 	return *fd < 0 ? *fd : 1;
 }
 
+/* ADD URL: SNAP_MKFILE [dest id, path, mode, uid, gid, mtime] + the
+ * fetched body (build_fetch.c), at dest or, dest a directory, in it */
+static int
+send_fetched(struct jfile *x, const struct fact *a, struct ipc_wr *w, int *fd)
+{
+	size_t n = strlen(a->dest);
+	char *path = NULL;
+
+	if (a->fd < 0)
+		return -EBADF;
+	if (n && a->dest[n - 1] == '/' ? asprintf(&path, "%s%s", a->dest, a->name) < 0 :
+	    (path = strdup(a->dest)) == NULL)
+		return -ENOMEM;
+	msgpack_pack_array(&w->pk, 6);
+	ipc_wr_str(w, x->prep);
+	ipc_wr_str(w, path);
+	msgpack_pack_uint32(&w->pk, a->mode);
+	msgpack_pack_int64(&w->pk, a->owner ? x->uid : a->uid);
+	msgpack_pack_int64(&w->pk, a->owner ? x->gid : a->gid);
+	msgpack_pack_int64(&w->pk, a->mtime);
+	free(path);
+	/* snapd reads it from its offset, which this description shares */
+	if (lseek(a->fd, 0, SEEK_SET) < 0)
+		return -errno;
+	*fd = snapc_dup(a->fd);
+	return *fd < 0 ? *fd : 1;
+}
+
 static int
 send_action(struct jfile *x, const struct fact *a)
 {
@@ -166,6 +195,10 @@ send_action(struct jfile *x, const struct fact *a)
 		msgpack_pack_int64(&w.pk, -1);
 		fd = snapc_memfd("heredoc", a->content ? a->content : "", a->len);
 		r = fd < 0 ? fd : 1;
+		break;
+	case FA_FETCH:
+		type = IPC_SNAP_MKFILE;
+		r = send_fetched(x, a, &w, &fd);
 		break;
 	default:
 		type = IPC_SNAP_MKDIR;

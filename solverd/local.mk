@@ -21,6 +21,7 @@ kiln_solverd_SOURCES = solverd/solverd.h solverd/main.c solverd/policy.c solverd
 	solverd/forward_exec.c solverd/forward_exec.h \
 	solverd/api_build.h solverd/api_build.c \
 	solverd/build.h solverd/build.c solverd/build_req.c solverd/build_walk.c \
+	solverd/build_fetch.c \
 	solverd/platform.h solverd/platform.c solverd/progress.c solverd/export.c \
 	solverd/export_oci.c solverd/export_opts.c solverd/build_pull.c \
 	solverd/job.h solverd/job.c solverd/job_exec.c solverd/job_file.c \

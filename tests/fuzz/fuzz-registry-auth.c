@@ -1,8 +1,9 @@
-/* fuzz-registry-auth.c: libFuzzer harness for what kiln-netd reads from registries and users: WWW-Authenticate challenges, token answers, image references. */
+/* fuzz-registry-auth.c: libFuzzer harness for what kiln-netd reads from registries and users: WWW-Authenticate challenges, token answers, image references, and ADD URL's Last-Modified and Content-Disposition. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "auth.h"
+#include "fetch.h"
 #include "imgref.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -33,6 +34,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(tok);
 	if (imgref_parse(s, &r, NULL) == 0)
 		imgref_format(&r, out, sizeof(out));
+	(void)fetch_http_date(s);
+	if (fetch_disposition_name(s, out, sizeof(out)) && strchr(out, '/'))
+		abort();	/* a name is never a path */
 	free(s);
 	return 0;
 }

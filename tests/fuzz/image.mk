@@ -2,7 +2,7 @@
 FUZZ_REG_CORPUS = tests/fuzz/corpus/registry-auth
 check_PROGRAMS += tests/fuzz/replay-registry-auth
 tests_fuzz_replay_registry_auth_SOURCES = tests/fuzz/fuzz-registry-auth.c \
-	tests/fuzz/replay.c netd/auth.c
+	tests/fuzz/replay.c netd/auth.c netd/fetch_headers.c
 tests_fuzz_replay_registry_auth_CFLAGS = $(KILN_COMMON_CFLAGS) -I$(top_srcdir)/netd \
 	$(JANSSON_CFLAGS) $(LIBCRYPTO_CFLAGS)
 tests_fuzz_replay_registry_auth_LDADD = $(KILN_COMMON_LIBS) $(JANSSON_LIBS) \
@@ -12,10 +12,11 @@ EXTRA_DIST += tests/fuzz/replay-registry-auth.sh tests/fuzz/fuzz-registry-auth.s
 	$(FUZZ_REG_CORPUS)
 
 if ENABLE_FUZZ
-FUZZ_REG_SRCS = tests/fuzz/fuzz-registry-auth.c netd/auth.c common/imgref.c
+FUZZ_REG_SRCS = tests/fuzz/fuzz-registry-auth.c netd/auth.c netd/fetch_headers.c \
+	common/imgref.c
 
 tests/fuzz/fuzz-registry-auth: $(FUZZ_REG_SRCS:%=$(top_srcdir)/%) \
-    $(top_srcdir)/netd/auth.h $(top_srcdir)/common/imgref.h
+    $(top_srcdir)/netd/auth.h $(top_srcdir)/netd/fetch.h $(top_srcdir)/common/imgref.h
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/netd \
 	    $(JANSSON_CFLAGS) -o $@ $(FUZZ_REG_SRCS:%=$(top_srcdir)/%) \

@@ -24,7 +24,7 @@ tests_unit_test_pattern_CFLAGS = $(SNAPD_FILES_UNIT_CFLAGS)
 tests_unit_test_pattern_LDADD = $(SNAPD_FILES_UNIT_LIBS)
 UNIT_TESTS += tests/unit/test-copy
 tests_unit_test_copy_SOURCES = tests/unit/test-copy.c $(SNAPD_FILES_UNIT_SRCS) \
-	snapd/copy.h snapd/copy.c snapd/copy_src.c snapd/chmod.c snapd/checksum.c \
+	snapd/copy.h snapd/copy.c snapd/copy_src.c snapd/checksum.c \
 	snapd/checksum_watch.c \
 	snapd/pattern.c snapd/pattern.h
 tests_unit_test_copy_CFLAGS = $(SNAPD_FILES_UNIT_CFLAGS) $(LIBCRYPTO_CFLAGS)

@@ -390,7 +390,14 @@ test_errors(void **state)
 		{ "FROM busybox\nRUN --mount=type=bind,foo=1 true\n", "unexpected key 'foo'" },
 		{ "FROM busybox\nRUN --mount=type=secret,id=s,required true\n",
 		    "secret s: not found" },
-		{ "FROM busybox\nADD https://example.com/x /x\n", "fetching URLs" },
+		{ "FROM busybox\nADD git@github.com:a/b.git /x\n", "Git sources are not" },
+		{ "FROM busybox\nADD --checksum=sha256:00 https://e.com/x /x\n",
+		    "invalid checksum 'sha256:00'" },
+		{ "FROM busybox\nADD --checksum=sha256:"
+		    "0000000000000000000000000000000000000000000000000000000000000000 a /x\n",
+		    "checksum requires HTTP(S) or Git sources" },
+		{ "FROM busybox\nADD https://e.com/x https://e.com/y /x\n",
+		    "the destination must be a directory and end with a /" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -1,8 +1,8 @@
-/* chmod.c: COPY --chmod's modes: octal ("755") or symbolic ("u+x,g-w,o=r", "a+X", "g=u"), as chmod(1) reads them. */
+/* chmod.c: COPY and ADD --chmod's modes: octal ("755") or symbolic ("u+x,g-w,o=r", "a+X", "g=u"), as chmod(1) reads them. */
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "copy.h"
+#include "chmod.h"
 
 static int
 octal(const char *s, struct chmod_spec *c)
