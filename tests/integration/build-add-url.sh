@@ -3,9 +3,7 @@
 . "$KILN_SRCDIR/tests/integration/lib.sh"
 . "$KILN_SRCDIR/tests/integration/build-lib.sh"
 command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
-kiln_setup
-kiln_start --net=host
-import_base
+build_test_start
 S=$T/srv
 mkdir -p "$S"
 echo "fetched body one" >"$S/file.txt"
@@ -17,8 +15,6 @@ trap 'kill $HTTP_PID 2>/dev/null; kiln_cleanup' EXIT
 wait_for 50 test -s "$T/port" || fail "http-files.py did not start: $(cat "$T/http.log")"
 U=http://127.0.0.1:$(cat "$T/port")
 sum=sha256:$(sha256sum "$S/file.txt" | cut -d' ' -f1)
-C=$T/ctx
-mkdir -p "$C"
 cat >"$C/Dockerfile" <<DF
 FROM kiln-busybox
 ADD $U/file.txt /dl/

@@ -2,10 +2,7 @@
 # build-cache-from.sh: RUN --mount=type=cache,from=STAGE,source=DIR: seeded once when made, kept across builds, one cache per seed, from a --build-context directory, a symlinked source stays inside the stage, a missing source is an error.
 . "$KILN_SRCDIR/tests/integration/lib.sh"
 . "$KILN_SRCDIR/tests/integration/build-lib.sh"
-kiln_setup
-kiln_start --net=host
-import_base
-C=$T/ctx
+build_test_start
 mkdir -p "$C/ctxseed"
 echo "from the context" >"$C/ctxseed/c"
 df() {

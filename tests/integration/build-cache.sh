@@ -2,10 +2,7 @@
 # build-cache.sh: FROM an imported image, WORKDIR, ENV, COPY, RUN end to end; the rebuild is all cached, a touched file stays cached, a changed one re-runs only what follows, the cache survives a restart, --no-cache runs everything, a pruned snapshot is rebuilt.
 . "$KILN_SRCDIR/tests/integration/lib.sh"
 . "$KILN_SRCDIR/tests/integration/build-lib.sh"
-kiln_setup
-kiln_start --net=host
-import_base
-C=$T/ctx
+build_test_start
 mkdir -p "$C/sub"
 echo apple >"$C/a.txt"
 echo berry >"$C/sub/b.txt"

@@ -2,11 +2,7 @@
 # build-cancel.sh: Ctrl-C cancels on the daemon (exit 130, no process, no mount, no cache entry left); kill -9 of kiln-solverd mid-build fails the build plainly and the next build works.
 . "$KILN_SRCDIR/tests/integration/lib.sh"
 . "$KILN_SRCDIR/tests/integration/build-lib.sh"
-kiln_setup
-kiln_start --net=host
-import_base
-C=$T/ctx
-mkdir "$C"
+build_test_start
 uid=$(id -u)
 
 # the steps' mounts, as kiln's mount namespace has them

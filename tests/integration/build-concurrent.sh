@@ -2,9 +2,7 @@
 # build-concurrent.sh: 8 builds at once sharing a base and a first step: the step runs once and all succeed; a failing step fails only the builds that need it; two independent stages run at the same time.
 . "$KILN_SRCDIR/tests/integration/lib.sh"
 . "$KILN_SRCDIR/tests/integration/build-lib.sh"
-kiln_setup
-kiln_start --net=host --max-parallelism=4
-import_base
+build_test_start --max-parallelism=4
 
 pids=
 for i in 1 2 3 4 5 6 7 8; do

@@ -2,10 +2,7 @@
 # build-copy-inc.sh: a COPY whose context changed is made from its last result, only the changed entries written (edits, additions, removals, modes, times, symlinks, a removed file the base image also has), and gives the tree and the layer a full COPY gives; a pruned last result means a full COPY.
 . "$KILN_SRCDIR/tests/integration/lib.sh"
 . "$KILN_SRCDIR/tests/integration/build-lib.sh"
-kiln_setup
-kiln_start --net=host
-import_base
-C=$T/ctx
+build_test_start
 mkdir -p "$C/d1/d2" "$C/empty" "$C/gone/sub" "$C/etc"
 for i in 1 2 3 4 5 6 7 8; do echo "file $i" >"$C/d1/f$i"; done
 echo deep >"$C/d1/d2/deep"

@@ -2,10 +2,7 @@
 # build-copy-link.sh: COPY --link is a layer of its own: on a new base image the vertex runs again but takes its layer from the cache (the context is not copied again), and the image's layer for it has the same digest; what the COPY wrote is there, on the new base.
 . "$KILN_SRCDIR/tests/integration/lib.sh"
 . "$KILN_SRCDIR/tests/integration/build-lib.sh"
-kiln_setup
-kiln_start --net=host
-import_base
-C=$T/ctx
+build_test_start
 mkdir -p "$C/d/sub"
 echo one >"$C/d/one"
 echo two >"$C/d/sub/two"

@@ -2,11 +2,7 @@
 # build-helper-kill.sh: kill -9 of kiln-execd or kiln-snapd in the middle of a build's step fails that build with a message naming the helper, leaves no step process, and once kilnd has restarted the helper the next build works and caches.
 . "$KILN_SRCDIR/tests/integration/lib.sh"
 . "$KILN_SRCDIR/tests/integration/build-lib.sh"
-kiln_setup
-kiln_start --net=host
-import_base
-C=$T/ctx
-mkdir "$C"
+build_test_start
 uid=$(id -u)
 
 # kill_mid_step HELPER TAG: a build whose step sleeps, HELPER killed while

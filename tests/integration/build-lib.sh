@@ -12,6 +12,17 @@ import_base() {
 	rm -rf "$T/base.oci"
 }
 
+# build_test_start [KILND FLAGS...]: what most build tests begin with: a
+# private kilnd (--net=host, then the flags) with the base image, and $C,
+# an empty context directory
+build_test_start() {
+	kiln_setup
+	kiln_start --net=host "$@"
+	import_base
+	C=$T/ctx
+	mkdir -p "$C"
+}
+
 # build [ARGS...]: kilnctl build --progress=plain ARGS, its output in $T/out,
 # its status in $rc
 build() {

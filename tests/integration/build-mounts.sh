@@ -2,10 +2,7 @@
 # build-mounts.sh: RUN --mount=type=secret (file and env), bind from a stage and from the context (a directory or one file, its content in the key), tmpfs; --network=none; RUN heredocs with and without #!; secrets stay out of the image and the cache key.
 . "$KILN_SRCDIR/tests/integration/lib.sh"
 . "$KILN_SRCDIR/tests/integration/build-lib.sh"
-kiln_setup
-kiln_start --net=host
-import_base
-C=$T/ctx
+build_test_start
 mkdir -p "$C/data"
 echo "from the context" >"$C/data/file"
 echo "s3cr3t-file" >"$T/secret"

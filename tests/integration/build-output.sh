@@ -3,11 +3,7 @@
 . "$KILN_SRCDIR/tests/integration/lib.sh"
 . "$KILN_SRCDIR/tests/integration/build-lib.sh"
 command -v jq >/dev/null || { echo "SKIP: jq not installed (scripts/deps.sh)"; exit 77; }
-kiln_setup
-kiln_start --net=host
-import_base
-C=$T/ctx
-mkdir "$C"
+build_test_start
 echo apple >"$C/a.txt"
 cat >"$C/Dockerfile" <<'DF'
 FROM kiln-busybox

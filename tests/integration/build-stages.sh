@@ -2,11 +2,7 @@
 # build-stages.sh: multi-stage builds: only the stages the target needs, --target, COPY --from a stage (by name and index) and an imported image, FROM a stage, ONBUILD triggers, global ARGs in FROM.
 . "$KILN_SRCDIR/tests/integration/lib.sh"
 . "$KILN_SRCDIR/tests/integration/build-lib.sh"
-kiln_setup
-kiln_start --net=host
-import_base
-C=$T/ctx
-mkdir "$C"
+build_test_start
 cat >"$C/Dockerfile" <<'DF'
 ARG BASE=kiln-busybox
 FROM ${BASE} AS tools
