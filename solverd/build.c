@@ -599,6 +599,7 @@ parse_and_prepare(struct build *b, const char *text, size_t len)
 	}
 	b->df_parsed = 1;
 	b->opts.platform = platform_self();
+	b->opts.file = b->df_name;
 	/* SOURCE_DATE_EPOCH: the same Dockerfile and context, the same image */
 	b->opts.now = export_epoch(b) >= 0 ? export_epoch(b) : (long long)time(NULL);
 	r = fe_prepare(&b->fe, &b->df, &b->opts);

@@ -21,6 +21,9 @@ fe_errorf(struct fe *fe, const struct df_instr *in, const char *fmt, ...)
 	va_list ap;
 
 	memset(&fe->err, 0, sizeof(fe->err));
+	/* "-f sub/app.Dockerfile" errors name it, as the parser's do */
+	if (fe->opts && fe->opts->file)
+		snprintf(fe->err.file, sizeof(fe->err.file), "%s", fe->opts->file);
 	va_start(ap, fmt);
 	vsnprintf(fe->err.msg, sizeof(fe->err.msg), fmt, ap);
 	va_end(ap);

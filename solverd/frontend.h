@@ -29,6 +29,7 @@ struct fe_opts {
 	struct strv	 ctx_dirs;	/* --build-context NAME=DIR names, in order */
 	struct vars	 ctx_images;	/* --build-context NAME=docker-image://REF */
 	const char	*platform;	/* "linux/amd64", the daemon's */
+	const char	*file;		/* the Dockerfile's name, for errors */
 	long long	 now;		/* unix seconds, for created */
 };
 

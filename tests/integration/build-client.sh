@@ -30,6 +30,10 @@ kilnctl build -f - --progress=plain "$C" <"$T/other.Dockerfile" >"$T/out" 2>&1 |
 printf 'FROM scratch\nBOGUS\n' | kilnctl build -f - "$C" >"$T/out" 2>&1 &&
 	fail "a bad Dockerfile on stdin built"
 assert_grep "Dockerfile:2:1: unknown instruction: BOGUS" "$T/out"
+# errors found after parsing name the -f file too, not "Dockerfile"
+printf 'FROM scratch\nCOPY --chmod=999 a /\n' >"$T/app.Dockerfile"
+kilnctl build -f "$T/app.Dockerfile" "$C" >"$T/out" 2>&1 && fail "--chmod=999 built"
+assert_grep "app.Dockerfile:2:1: invalid chmod parameter: '999'" "$T/out"
 
 # another platform is refused, naming what is supported
 printf 'FROM scratch\n' >"$C/Dockerfile"
