@@ -501,7 +501,12 @@ peer_read_cb(evutil_socket_t fd, short what, void *arg)
 
 		if (n == -EAGAIN)
 			break;
-		if (n == 0 || n == -ECONNRESET) {
+		/* A peer that died with frames of ours unread makes the first
+		 * recv fail with ECONNRESET, before what it sent last (a
+		 * helper's SECCOMP_NOTE) is read: read on, up to the end. */
+		if (n == -ECONNRESET)
+			continue;
+		if (n == 0) {
 			ipc_peer_close(p);
 			break;
 		}

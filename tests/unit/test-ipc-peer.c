@@ -648,6 +648,31 @@ test_remote_close(void **state)
 	assert_int_equal(r[0].calls + r[1].calls, 0);
 }
 
+/* The other end sends its last frame and dies with one of ours unread:
+ * that frame is still handled, then the close comes. */
+static void
+test_remote_last_words(void **state)
+{
+	struct fix *f = *state;
+	struct reply r = { 0 };
+	int pfd[2];
+	char buf[8];
+
+	assert_int_equal(ipc_request(f->a, IPC_PING, NULL, NULL, 0, on_reply, &r), 0);
+	spin(f);	/* the PING is in the raw end's queue, never read */
+	assert_int_equal(pipe(pfd), 0);
+	f->keep_fd = 1;
+	raw_frame(f->raw, 0, IPC_PEER_CONNECT, 1, 0, NULL, 0, &pfd[1], 1);
+	close(pfd[1]);
+	close(f->raw);
+	f->raw = -1;
+	spin(f);
+	assert_int_equal(read(pfd[0], buf, sizeof(buf)), 5);	/* handled */
+	close(pfd[0]);
+	assert_true(f->closed_a);
+	assert_int_equal(r.nulls, 1);
+}
+
 static void
 test_send_after_close(void **state)
 {
@@ -835,6 +860,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_frame_limit, setup_raw, teardown),
 		cmocka_unit_test_setup_teardown(test_inflight, setup_raw, teardown),
 		cmocka_unit_test_setup_teardown(test_remote_close, setup_raw, teardown),
+		cmocka_unit_test_setup_teardown(test_remote_last_words, setup_raw, teardown),
 		cmocka_unit_test_setup_teardown(test_send_after_close, setup_raw, teardown),
 		cmocka_unit_test_setup_teardown(test_backpressure, setup_raw, teardown),
 		cmocka_unit_test_setup_teardown(test_send_limits, setup_raw, teardown),
