@@ -34,7 +34,7 @@ mkdir "$T/lib"
 LD_LIBRARY_PATH=$T/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} kiln_start
 pid=$(helper_pid netd)
 kilnctl pull "$R/kiln/busybox" >"$T/out" 2>"$T/err" && fail "pulled without libcurl"
-assert_grep "registry transfers need libcurl.so.4, which did not load (.*libcurl.so.4: file too short): install the libcurl4 package" "$T/err"
+assert_grep "registry and ADD URL transfers need libcurl.so.4, which did not load (.*libcurl.so.4: file too short): install the libcurl4 package" "$T/err"
 # again: the load is tried again, and kiln-netd is still the same process
 kilnctl pull "$R/kiln/busybox" >"$T/out" 2>"$T/err" && fail "pulled without libcurl"
 assert_grep "install the libcurl4 package" "$T/err"
