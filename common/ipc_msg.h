@@ -414,16 +414,19 @@
 	 * last byte */ \
 	X(IMAGE_EXPORT,   157, REQ,   P_CLIENT | P_SOLVERD, 1) \
 	/* ADD of a URL: solverd -> netd. [str url (http:// or https://), \
-	 *  u64 most bytes to take] + fd: the body is written there from its \
-	 * offset; redirects (at most 5, http and https only) are followed; \
-	 * TLS is verified; no credentials are sent. Anything but a 2xx \
-	 * answer is an ERROR naming the URL and the status (ENOENT for \
-	 * 404); a bigger body is EFBIG. solverd hashes what came, never \
-	 * netd. NET_FETCHED */ \
+	 *  u64 most bytes to take, str ETag of the body solverd has seen \
+	 *  ("": none)] + fd: the body is written there from its offset; \
+	 * redirects (at most 5, http and https only) are followed; TLS is \
+	 * verified; no credentials are sent. With an ETag it goes as \
+	 * If-None-Match, and a 304 is answered as not modified, nothing \
+	 * written. Anything else but a 2xx answer is an ERROR naming the \
+	 * URL and the status (ENOENT for 404); a bigger body is EFBIG. \
+	 * solverd hashes what came, never netd. NET_FETCHED */ \
 	X(NET_FETCH,      160, REQ,   P_SOLVERD, 1) \
 	/* [u64 bytes written, i64 Last-Modified in seconds since the epoch \
 	 *  (-1: none or unreadable), str file name from Content-Disposition \
-	 *  ("": none; never a path)] */ \
+	 *  ("": none; never a path), str the ETag sent ("": none), bool not \
+	 *  modified (a 304 to the ETag asked with)] */ \
 	X(NET_FETCHED,    161, REPLY, P_NETD,    0) \
 	/* --- end of images and registries --- */ \
 	/* --- build cache export and import (170-179), man kiln-cache.5 --- */ \

@@ -11,6 +11,7 @@
 #include "log.h"
 
 struct fetch {
+	int		 asked_etag;	/* If-None-Match was sent */
 	struct helper	*h;
 	struct ipc_peer	*peer;
 	uint32_t	 id;
@@ -57,13 +58,37 @@ fetch_fail(struct fetch *f, int err, const char *fmt, ...)
 	fetch_free(f);
 }
 
+/* NET_FETCHED, then f is done */
+static void
+fetched_reply(struct fetch *f, uint64_t bytes, const char *name, int not_modified)
+{
+	const struct http_xfer *x = f->x;
+	struct ipc_peer *p = fetch_peer(f);
+	struct ipc_wr w;
+
+	if (p) {
+		ipc_wr_init(&w);
+		msgpack_pack_array(&w.pk, 5);
+		msgpack_pack_uint64(&w.pk, bytes);
+		msgpack_pack_int64(&w.pk, x->last_modified[0] ?
+		    fetch_http_date(x->last_modified) : -1);
+		ipc_wr_str(&w, name);
+		ipc_wr_str(&w, x->etag);
+		if (not_modified)
+			msgpack_pack_true(&w.pk);
+		else
+			msgpack_pack_false(&w.pk);
+		ipc_send(p, IPC_NET_FETCHED, f->id, &w, NULL, 0);
+		ipc_wr_free(&w);
+	}
+	fetch_free(f);
+}
+
 static void
 fetch_done(struct http_xfer *x)
 {
 	struct fetch *f = x->arg;
-	struct ipc_peer *p;
 	char name[256];
-	struct ipc_wr w;
 
 	if (x->too_big) {
 		fetch_fail(f, EFBIG, "GET %s: the body is bigger than %llu bytes", x->url,
@@ -80,6 +105,10 @@ fetch_done(struct http_xfer *x)
 		    strerror(x->write_err));
 		return;
 	}
+	if (x->status == 304 && f->asked_etag) {
+		fetched_reply(f, 0, "", 1);
+		return;
+	}
 	if (x->status < 200 || x->status > 299) {
 		fetch_fail(f, x->status == 404 ? ENOENT : x->status == 401 || x->status == 403 ?
 		    EACCES : EIO, "GET %s: the server answered %ld", x->url, x->status);
@@ -87,17 +116,7 @@ fetch_done(struct http_xfer *x)
 	}
 	fetch_disposition_name(x->disposition, name, sizeof(name));
 	log_info("fetched %s: %llu bytes", x->url, (unsigned long long)x->written);
-	if ((p = fetch_peer(f)) != NULL) {
-		ipc_wr_init(&w);
-		msgpack_pack_array(&w.pk, 3);
-		msgpack_pack_uint64(&w.pk, x->written);
-		msgpack_pack_int64(&w.pk, x->last_modified[0] ?
-		    fetch_http_date(x->last_modified) : -1);
-		ipc_wr_str(&w, name);
-		ipc_send(p, IPC_NET_FETCHED, f->id, &w, NULL, 0);
-		ipc_wr_free(&w);
-	}
-	fetch_free(f);
+	fetched_reply(f, x->written, name, 0);
 }
 
 int
@@ -105,14 +124,15 @@ fetch_on_request(struct ipc_peer *p, struct ipc_msg *m)
 {
 	struct fetch *f;
 	struct ipc_rd rd;
-	char url[4096], msg[1024];
+	char url[4096], msg[1024], etag[256];
 	uint64_t max;
 	off_t off;
 	int r;
 
 	if (m->nfds != 1 || ipc_rd_init(&rd, &m->body) < 0 ||
 	    ipc_rd_strcpy(&rd, url, sizeof(url)) < 0 || ipc_rd_u64(&rd, &max) < 0 ||
-	    ipc_rd_end(&rd) < 0)
+	    ipc_rd_strcpy(&rd, etag, sizeof(etag)) < 0 || ipc_rd_end(&rd) < 0 ||
+	    strpbrk(etag, "\r\n"))
 		return -EBADMSG;
 	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
 		return ipc_reply_error(p, m->hdr.id, EINVAL, "GET %s: only http:// and "
@@ -141,6 +161,11 @@ fetch_on_request(struct ipc_peer *p, struct ipc_msg *m)
 	f->x->out_off = off;
 	f->x->out_max = max;
 	f->x->done = fetch_done;
+	if (*etag && (r = http_header(f->x, "If-None-Match: %s", etag)) < 0) {
+		fetch_fail(f, -r, "GET %s: %s", url, strerror(-r));
+		return 0;
+	}
+	f->asked_etag = *etag != '\0';
 	f->x->arg = f;
 	if ((r = http_start(f->x)) < 0) {
 		fetch_fail(f, -r, "GET %s: %s", url, strerror(-r));

@@ -272,7 +272,7 @@ status_line(struct http_xfer *x, const char *line, size_t n)
 	x->status = sp ? strtol(sp + 1, NULL, 10) : 0;
 	x->content_type[0] = x->digest[0] = x->location[0] = '\0';
 	x->www_auth[0] = x->retry_after[0] = '\0';
-	x->last_modified[0] = x->disposition[0] = '\0';
+	x->last_modified[0] = x->disposition[0] = x->etag[0] = '\0';
 	x->content_length = -1;
 	free(x->body);
 	x->body = NULL;
@@ -304,6 +304,8 @@ on_header(char *line, size_t size, size_t nmemb, void *arg)
 		header_value(x->last_modified, sizeof(x->last_modified), v, vn);
 	else if (header_is(line, n, "content-disposition", &v, &vn))
 		header_value(x->disposition, sizeof(x->disposition), v, vn);
+	else if (header_is(line, n, "etag", &v, &vn))
+		header_value(x->etag, sizeof(x->etag), v, vn);
 	else if (header_is(line, n, "content-length", &v, &vn)) {
 		header_value(num, sizeof(num), v, vn);
 		x->content_length = strtoll(num, NULL, 10);

@@ -53,6 +53,7 @@ struct http_xfer {
 	char		 retry_after[32];
 	char		 last_modified[64];	/* as sent: an HTTP date */
 	char		 disposition[512];	/* Content-Disposition, as sent */
+	char		 etag[256];		/* ETag, as sent */
 	int64_t		 content_length;		/* -1: none */
 	char		*body;		/* NUL-terminated; non-2xx bodies always */
 	size_t		 body_len;

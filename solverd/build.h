@@ -87,6 +87,11 @@ struct build {
 /* build_fetch.c: ADD of a URL, fetched (b->pending counts it) and hashed
  * into a->checksum before the keys are made. 0 or negative errno. */
 int build_fetch(struct build *b, struct fact *a);
+/* A step that runs after a 304 fetches the body into a->fd now (cb gets
+ * the answer), and build_fetch_check makes sure it is the body the key
+ * was made for: 0, or negative errno and why. */
+int build_fetch_body(struct helper *h, struct fact *a, ipc_reply_fn cb, void *arg);
+int build_fetch_check(struct fact *a, const struct ipc_msg *m, char *why, size_t size);
 
 /* build.c */
 int build_start(struct helper *h, struct fwd_client *c, struct ipc_msg *m);

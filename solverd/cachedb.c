@@ -19,7 +19,9 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS history(id TEXT PRIMARY KEY, started INTEGER,"
 	" dockerfile TEXT, target TEXT, status TEXT, duration_ms INTEGER,"
 	" steps INTEGER, cached INTEGER, result TEXT);"
-	"CREATE INDEX IF NOT EXISTS history_started ON history(started);";
+	"CREATE INDEX IF NOT EXISTS history_started ON history(started);"
+	"CREATE TABLE IF NOT EXISTS fetched(url TEXT PRIMARY KEY, etag TEXT NOT NULL,"
+	" digest TEXT NOT NULL, name TEXT NOT NULL, mtime INTEGER, last_used INTEGER);";
 
 sqlite3 *
 cachedb_handle(void)

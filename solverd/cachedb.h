@@ -15,6 +15,10 @@
  *   history(id TEXT PRIMARY KEY, started INTEGER, dockerfile TEXT,
  *         target TEXT, status TEXT, duration_ms INTEGER, steps INTEGER,
  *         cached INTEGER, result TEXT)
+ *   fetched(url TEXT PRIMARY KEY, etag TEXT, digest TEXT, name TEXT,
+ *         mtime INTEGER, last_used INTEGER)
+ *                                an ADD URL's last body: its ETag, sha256,
+ *                                Content-Disposition name and Last-Modified
  * Every write is its own transaction: a kill -9 leaves the last one or
  * none.
  */
@@ -28,6 +32,18 @@ int cachedb_get(const char *key, char *snap, size_t size);
 int cachedb_put(const char *key, const char *snap, uint64_t size);
 /* The snapshot is gone (pruned): the entry is a miss from now on. */
 int cachedb_forget(const char *key);
+/* cachedb_fetch.c: what the last download of an ADD URL was, so that the
+ * next asks with If-None-Match and a 304 keeps the step's key. */
+struct fetched_row {
+	char		etag[256];
+	char		digest[80];
+	char		name[256];	/* Content-Disposition's, "" none */
+	int64_t		mtime;		/* Last-Modified, -1 none */
+};
+/* 0 and the row, or -ENOENT. */
+int cachedb_fetch_get(const char *url, struct fetched_row *row);
+int cachedb_fetch_put(const char *url, const struct fetched_row *row);
+
 /* The db's directory, for the default path. */
 int cachedb_default_path(char *buf, size_t size);
 

@@ -48,6 +48,7 @@ struct fact {
 	char		*name;		/* the file's name when dest is a directory */
 	int64_t		 mtime;		/* Last-Modified; -1: none */
 	int		 fd;		/* the body (a memfd), -1 until fetched */
+	int		 have_body;	/* fd holds it: not after a 304 */
 };
 
 enum vmount_type { VM_BIND = 1, VM_CACHE, VM_TMPFS, VM_SECRET };

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "build.h"
 #include "cachedb.h"
 #include "cachekey.h"
 #include "job.h"
@@ -40,6 +41,7 @@ struct jfile {
 static int prepare(struct jfile *x, const char *parent);
 
 static void step(struct jfile *x);
+static void on_body(struct ipc_peer *p, struct ipc_msg *m, void *arg);
 
 static void
 end(struct jfile *x, const char *snap)
@@ -273,7 +275,11 @@ step(struct jfile *x)
 	/* COPY --from an empty stage copies nothing */
 	while (x->next < v->nacts && v->acts[x->next].scratch)
 		x->next++;
-	if (x->next < v->nacts && v->acts[x->next].owner && !x->have_ids) {
+	if (x->next < v->nacts && v->acts[x->next].kind == FA_FETCH &&
+	    !v->acts[x->next].have_body) {
+		/* a 304 made the key; the step needs the body itself */
+		r = build_fetch_body(job_helper(x->j), &x->j->v->acts[x->next], on_body, x);
+	} else if (x->next < v->nacts && v->acts[x->next].owner && !x->have_ids) {
 		/* names are the destination's: its /etc/passwd and /etc/group */
 		ipc_wr_init(&w);
 		msgpack_pack_array(&w.pk, 2);
@@ -292,6 +298,23 @@ sent:
 		snprintf(x->why, sizeof(x->why), "%s", strerror(-r));
 		end(x, NULL);
 	}
+}
+
+/* ADD URL's body, fetched for the step after a 304 (build_fetch.c) */
+static void
+on_body(struct ipc_peer *p, struct ipc_msg *m, void *arg)
+{
+	struct jfile *x = arg;
+	char why[900];
+
+	if (build_fetch_check(&x->j->v->acts[x->next], m, why, sizeof(why)) < 0)
+		snprintf(x->why, sizeof(x->why), "ADD %s: %s",
+		    x->j->v->acts[x->next].srcs.v[0], why);
+	if (x->why[0] || x->cancel) {
+		end(x, NULL);
+		return;
+	}
+	step(x);
 }
 
 static int

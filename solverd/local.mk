@@ -26,7 +26,7 @@ kiln_solverd_SOURCES = solverd/solverd.h solverd/main.c solverd/policy.c solverd
 	solverd/export_oci.c solverd/export_opts.c solverd/build_pull.c \
 	solverd/job.h solverd/job.c solverd/job_exec.c solverd/job_file.c \
 	solverd/snapc.h solverd/snapc.c \
-	solverd/cachedb.h solverd/cachedb.c solverd/history.c \
+	solverd/cachedb.h solverd/cachedb.c solverd/cachedb_fetch.c solverd/history.c \
 	solverd/cache_spec.c solverd/cache_import.c solverd/cache_export.c
 kiln_solverd_CFLAGS = $(KILN_COMMON_CFLAGS) $(JANSSON_CFLAGS) $(LIBCRYPTO_CFLAGS) \
 	$(SQLITE_CFLAGS) -I$(top_srcdir)/solverd

@@ -1,5 +1,5 @@
 #!/bin/sh
-# build-add-url.sh: ADD of http:// URLs through kiln-netd: the file's name, mode 0600, Last-Modified as its mtime, --chmod and --chown, a redirect, Content-Disposition, --checksum, a 404 and a mismatch as clear errors, and the cache: the same body is cached, a changed one runs again.
+# build-add-url.sh: ADD of http:// URLs through kiln-netd: the file's name, mode 0600, Last-Modified as its mtime, --chmod and --chown, a redirect, Content-Disposition, --checksum, a 404 and a mismatch as clear errors, and the cache: the same body is cached (asked with If-None-Match, a 304, no download), a changed one runs again, a step that runs after a 304 fetches the body then.
 . "$KILN_SRCDIR/tests/integration/lib.sh"
 . "$KILN_SRCDIR/tests/integration/build-lib.sh"
 command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
@@ -9,7 +9,7 @@ mkdir -p "$S"
 echo "fetched body one" >"$S/file.txt"
 echo "the named one" >"$S/body.txt"
 touch -d '2021-03-04 05:06:07 UTC' "$S/file.txt"
-python3 "$KILN_SRCDIR/tests/integration/http-files.py" "$S" >"$T/port" 2>"$T/http.log" &
+python3 "$KILN_SRCDIR/tests/integration/http-files.py" "$S" >"$T/port" 2>>"$T/http.log" &
 HTTP_PID=$!
 trap 'kill $HTTP_PID 2>/dev/null; kiln_cleanup' EXIT
 wait_for 50 test -s "$T/port" || fail "http-files.py did not start: $(cat "$T/http.log")"
@@ -31,10 +31,26 @@ assert_grep "/dl/moved/file.txt 600 0:0" "$T/out"
 assert_grep "the named one" "$T/out"
 [ "$(cat "$T/out1/dl/checked")" = "fetched body one" ] || fail "checked: $(cat "$T/out1/dl/checked")"
 
-# the same bodies again: every step from the cache
+# the same bodies again: every step from the cache, each URL asked with
+# its ETag and answered 304, nothing downloaded
+: >"$T/http.log"
 build_ok "$C"
 cached "ADD $U/file.txt /dl/"
 cached "RUN stat"
+assert_grep '"GET /file.txt HTTP/1.1" 304' "$T/http.log"
+grep -q '"GET /file.txt HTTP/1.1" 200' "$T/http.log" && fail "an unchanged body came again"
+# a step that runs anyway (--no-cache) after a 304 fetches the body then
+build_ok --no-cache --output type=local,dest="$T/out2" "$C"
+ran "ADD $U/file.txt /dl/"
+[ "$(cat "$T/out2/dl/file.txt")" = "fetched body one" ] || fail "after a 304: $(cat "$T/out2/dl/file.txt")"
+[ "$(stat -c %Y "$T/out2/dl/file.txt")" = 1614834367 ] || fail "the time after a 304"
+# a daemon restart keeps the ETags (solverd's database)
+kiln_stop
+kiln_start --net=host
+: >"$T/http.log"
+build_ok "$C"
+cached "RUN stat"
+assert_grep '"GET /file.txt HTTP/1.1" 304' "$T/http.log"
 # a new body at the same URL: its ADD and what follows run again; the
 # --checksum one now fails, saying what it expected and what came
 sed -i "/--checksum/d" "$C/Dockerfile"

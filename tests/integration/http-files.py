@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-# http-files.py: a small HTTP server for ADD URL tests: serves a directory, /named/NAME with a Content-Disposition, /moved/P as a 302 to /P, /nameless/ with no file name; prints its port on stdout.
+# http-files.py: a small HTTP server for ADD URL tests: serves a directory (with ETags; If-None-Match gets a 304), /named/NAME with a Content-Disposition, /moved/P as a 302 to /P, /nameless/ with no file name; prints its port on stdout.
 import email.utils
+import hashlib
 import http.server
 import os
 import sys
@@ -20,7 +21,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except OSError:
             self.send_error(404)
             return
+        etag = '"%s"' % hashlib.sha256(data).hexdigest()[:16]
+        if self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
         self.send_response(200)
+        self.send_header("ETag", etag)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Last-Modified", email.utils.formatdate(mtime, usegmt=True))
         for k, v in extra:
