@@ -166,8 +166,10 @@
 	 * OK, or ERROR naming the source */ \
 	X(SNAP_COPY,    70, REQ,   P_SOLVERD | P_CLIENT, 1) \
 	/* solverd -> snapd: [str dest id, str path, u32 mode, i64 uid, \
-	 * i64 gid, i64 mtime] + fd: the content (COPY <<EOF). Parents are \
-	 * made as root 0755. OK */ \
+	 * i64 gid, i64 mtime(, str name)] + fd: the content (COPY <<EOF, \
+	 * ADD URL). Parents are made as root 0755. With a name, a path that \
+	 * is an existing directory gets the file under that name in it, as \
+	 * COPY and BuildKit put a file into a directory. OK */ \
 	X(SNAP_MKFILE,  71, REQ,   P_SOLVERD | P_CLIENT, 1) \
 	/* solverd -> snapd: [str dest id, str path, u32 mode, i64 uid, \
 	 * i64 gid] (WORKDIR): mkdir -p; existing ones are kept. OK */ \

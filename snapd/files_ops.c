@@ -1,6 +1,8 @@
 /* files_ops.c: kiln-snapd's handlers of SNAP_COPY, SNAP_MKFILE, SNAP_MKDIR and SNAP_CHECKSUM: decode, find the roots, run copy.c. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -188,11 +190,33 @@ files_on_copy(struct ipc_peer *p, struct ipc_msg *m)
 	return ipc_reply_empty(p, IPC_OK, m->hdr.id);
 }
 
+/* path names an existing directory (symlinks followed inside root):
+ * then the file is name in it, as COPY puts a file into a directory */
+static int
+mkfile_into(int root, char **path, const char *name)
+{
+	char rel[PATH_MAX], *in;
+	int fd;
+
+	if (!*name || fs_clean_path(*path, 1, rel, sizeof(rel)) < 0 || !*rel)
+		return 0;
+	if (strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return -EINVAL;
+	if ((fd = fs_open_in_root(root, rel, O_RDONLY | O_DIRECTORY)) < 0)
+		return 0;
+	close(fd);
+	if (asprintf(&in, "%s/%s", *path, name) < 0)
+		return -ENOMEM;
+	free(*path);
+	*path = in;
+	return 0;
+}
+
 int
 files_on_mkfile(struct ipc_peer *p, struct ipc_msg *m)
 {
 	struct snap_err err = { "" };
-	char *id = NULL, *path = NULL;
+	char *id = NULL, *path = NULL, into[256] = "";
 	int64_t uid, gid, mtime;
 	struct ipc_rd rd;
 	uint64_t mode;
@@ -201,9 +225,15 @@ files_on_mkfile(struct ipc_peer *p, struct ipc_msg *m)
 	if (m->nfds != 1 || ipc_rd_init(&rd, &m->body) < 0 || ipc_rd_strdup(&rd, &id) < 0 ||
 	    ipc_rd_strdup(&rd, &path) < 0 || ipc_rd_u64(&rd, &mode) < 0 ||
 	    ipc_rd_i64(&rd, &uid) < 0 || ipc_rd_i64(&rd, &gid) < 0 ||
-	    ipc_rd_i64(&rd, &mtime) < 0 || ipc_rd_end(&rd) < 0)
+	    ipc_rd_i64(&rd, &mtime) < 0 ||
+	    (rd.i < rd.n && ipc_rd_strcpy(&rd, into, sizeof(into)) < 0) ||
+	    ipc_rd_end(&rd) < 0)
 		goto out;
 	root = files_open_prepared(id, &err);
+	if (root >= 0 && (r = mkfile_into(root, &path, into)) < 0) {
+		close(root);
+		root = snap_errf(&err, r, "'%s' is not a file name", into);
+	}
 	r = root < 0 ? root : snap_mkfile(root, path, m->fds[0], (mode_t)(mode & 07777),
 	    uid < 0 ? 0 : (uid_t)uid, gid < 0 ? 0 : (gid_t)gid, mtime, &err);
 	if (root >= 0)

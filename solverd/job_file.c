@@ -145,8 +145,8 @@ send_copy(struct jfile *x, const struct fact *a, struct ipc_wr *w, int *fd)
 	return *fd < 0 ? *fd : 1;
 }
 
-/* ADD URL: SNAP_MKFILE [dest id, path, mode, uid, gid, mtime] + the
- * fetched body (build_fetch.c), at dest or, dest a directory, in it */
+/* ADD URL: SNAP_MKFILE [dest id, path, mode, uid, gid, mtime, name] +
+ * the fetched body (build_fetch.c), at dest or, dest a directory, in it */
 static int
 send_fetched(struct jfile *x, const struct fact *a, struct ipc_wr *w, int *fd)
 {
@@ -158,13 +158,15 @@ send_fetched(struct jfile *x, const struct fact *a, struct ipc_wr *w, int *fd)
 	if (n && a->dest[n - 1] == '/' ? asprintf(&path, "%s%s", a->dest, a->name) < 0 :
 	    (path = strdup(a->dest)) == NULL)
 		return -ENOMEM;
-	msgpack_pack_array(&w->pk, 6);
+	msgpack_pack_array(&w->pk, 7);
 	ipc_wr_str(w, x->prep);
 	ipc_wr_str(w, path);
 	msgpack_pack_uint32(&w->pk, a->mode);
 	msgpack_pack_int64(&w->pk, a->owner ? x->uid : a->uid);
 	msgpack_pack_int64(&w->pk, a->owner ? x->gid : a->gid);
 	msgpack_pack_int64(&w->pk, a->mtime);
+	/* dest an existing directory: the file goes in it, as in BuildKit */
+	ipc_wr_str(w, a->name ? a->name : "");
 	free(path);
 	/* snapd reads it from its offset, which this description shares */
 	if (lseek(a->fd, 0, SEEK_SET) < 0)

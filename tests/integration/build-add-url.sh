@@ -22,6 +22,8 @@ ADD --chmod=0644 --chown=12:34 $U/file.txt /dl/renamed.txt
 ADD $U/moved/file.txt /dl/moved/
 ADD $U/named/from-header.txt /dl/named/
 ADD --checksum=$sum $U/file.txt /dl/checked
+RUN mkdir /existing
+ADD $U/file.txt /existing
 RUN stat -c "%n %a %u:%g %Y" /dl/file.txt /dl/renamed.txt /dl/moved/file.txt && cat /dl/named/from-header.txt && { cat /dl/checked 2>/dev/null || true; }
 DF
 build_ok --output type=local,dest="$T/out1" "$C"
@@ -30,6 +32,8 @@ assert_grep "/dl/renamed.txt 644 12:34 1614834367" "$T/out"
 assert_grep "/dl/moved/file.txt 600 0:0" "$T/out"
 assert_grep "the named one" "$T/out"
 [ "$(cat "$T/out1/dl/checked")" = "fetched body one" ] || fail "checked: $(cat "$T/out1/dl/checked")"
+# a destination that is a directory without the / gets the file in it
+[ "$(cat "$T/out1/existing/file.txt")" = "fetched body one" ] || fail "into /existing"
 
 # the same bodies again: every step from the cache, each URL asked with
 # its ETag and answered 304, nothing downloaded
