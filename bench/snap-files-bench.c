@@ -23,7 +23,7 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: snap-files-bench apply LAYER DIR | diff DIR OUT | "
-	    "checksum DIR [RUNS]\n");
+	    "checksum DIR [RUNS] | checksum-cold DIR\n");
 	return 2;
 }
 
@@ -104,6 +104,16 @@ checksum(const char *dir, int runs)
 	return 0;
 }
 
+/* The first-ever checksum of a context, watches included: one run in a
+ * fresh process, as a new context's first build finds snapd (no cached
+ * contents, no watches). */
+static int
+checksum_cold(const char *dir)
+{
+	ckw_disable(0);
+	return checksum_runs(dir, 1, "cold watched");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -114,5 +124,7 @@ main(int argc, char **argv)
 		return diff(argv[2], argv[3]);
 	if ((argc == 3 || argc == 4) && strcmp(argv[1], "checksum") == 0)
 		return checksum(argv[2], argc == 4 ? atoi(argv[3]) : 3);
+	if (argc == 3 && strcmp(argv[1], "checksum-cold") == 0)
+		return checksum_cold(argv[2]);
 	return usage();
 }
