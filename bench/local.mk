@@ -18,7 +18,8 @@ EXTRA_DIST += bench/registry.sh bench/README.md bench/start.sh bench/mem.sh benc
 noinst_PROGRAMS += bench/snap-files-bench
 bench_snap_files_bench_SOURCES = bench/snap-files-bench.c snapd/fsutil.c \
 	snapd/strset.c snapd/layer_apply.c snapd/tar_write.c snapd/tree_diff.c \
-	snapd/pattern.c snapd/copy_src.c snapd/checksum.c snapd/checksum_watch.c
+	snapd/pattern.c snapd/copy_src.c snapd/checksum.c snapd/checksum.h \
+	snapd/checksum_cache.c snapd/checksum_pool.c snapd/checksum_watch.c
 bench_snap_files_bench_CFLAGS = $(KILN_COMMON_CFLAGS) -I$(top_srcdir)/snapd \
 	$(LIBARCHIVE_CFLAGS) $(LIBCRYPTO_CFLAGS)
 bench_snap_files_bench_LDADD = $(KILN_COMMON_LIBS) $(LIBARCHIVE_LIBS) $(LIBCRYPTO_LIBS)

@@ -254,3 +254,16 @@ util_path_clean(char *path)
 		path[w++] = '.';
 	path[w] = '\0';
 }
+
+void *
+util_calloc_written(size_t n, size_t size)
+{
+	void *p;
+
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	/* not memset: the compiler makes malloc and memset one calloc */
+	if ((p = malloc(n * size)) != NULL)
+		explicit_bzero(p, n * size);
+	return p;
+}

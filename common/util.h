@@ -24,6 +24,11 @@ int util_runtime_dir(char *buf, size_t size);
 int util_which(const char *name, char *out, size_t size);
 /* "10GB", "512MiB", "2g", "1000": a size in bytes. 0 or -EINVAL. */
 int util_parse_size(const char *s, uint64_t *out);
+/* calloc for a table that is read before it is written: zeroed by
+ * writes, so no page is first mapped as the shared zero page, whose
+ * copy on the first write flushes the TLB of every CPU the process runs
+ * on (an interrupt each, once it has threads). */
+void *util_calloc_written(size_t n, size_t size);
 /* Closes every fd >= from. */
 void util_close_from(int from);
 

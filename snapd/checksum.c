@@ -1,4 +1,4 @@
-/* checksum.c: SNAP_CHECKSUM: sha256 over the names, types, modes, link targets and contents a COPY would read, contents remembered per inode state. */
+/* checksum.c: SNAP_CHECKSUM: sha256 over the names, types, modes, link targets and contents a COPY would read, walked in order (contents: checksum_cache.c, checksum_pool.c). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -9,33 +9,14 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <openssl/evp.h>
-#include "copy.h"
+#include "checksum.h"
 #include "ipc_msg.h"
 
-#define CK_MAX_ENTRIES	(1 << 20)	/* then the cache starts again */
 #define CK_DENTS	(32 * 1024)	/* getdents64 buffer, grown for big dirs */
-
-/* What a file's content digest is remembered by: if any of these
- * changed, the file may have. */
-struct ck_key {
-	dev_t		dev;
-	ino_t		ino;
-	off_t		size;
-	struct timespec	mtime, ctime;
-};
-
-struct ck_slot {
-	struct ck_key	k;
-	unsigned char	md[32];
-	int		used;
-};
-
-static struct ck_slot *slots;
-static size_t cap, used;
-static uint64_t hits, misses;
 
 struct ck {
 	EVP_MD_CTX		*ctx;
+	struct ckp		*pool;	/* the records, in order, into ctx */
 	const struct patterns	*ex;
 	struct snap_err		*err;
 	struct ckw_tree		*w;	/* the watch set being made, or NULL */
@@ -48,127 +29,12 @@ struct ck_dir {
 	size_t	 n;
 };
 
-void
-checksum_stats(uint64_t *h, uint64_t *m)
-{
-	*h = hits;
-	*m = misses;
-}
-
-/* splitmix64's finaliser: inode numbers come in runs */
-static size_t
-key_hash(const struct ck_key *k)
-{
-	uint64_t h = (uint64_t)k->ino ^ ((uint64_t)k->dev << 40) ^
-	    ((uint64_t)k->mtime.tv_nsec << 20) ^ (uint64_t)k->size;
-
-	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
-	return (size_t)(h ^ (h >> 31));
-}
-
-static int
-key_eq(const struct ck_key *a, const struct ck_key *b)
-{
-	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
-	    a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec &&
-	    a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
-}
-
-static struct ck_slot *
-lookup(const struct ck_key *k)
-{
-	size_t i;
-
-	if (cap == 0)
-		return NULL;
-	for (i = key_hash(k) & (cap - 1); slots[i].used; i = (i + 1) & (cap - 1))
-		if (key_eq(&slots[i].k, k))
-			return &slots[i];
-	return &slots[i];
-}
-
-static void
-remember(const struct ck_key *k, const unsigned char md[32])
-{
-	struct ck_slot *s;
-
-	if ((used + 1) * 2 > cap) {
-		size_t ncap = cap ? cap * 2 : 4096;
-		struct ck_slot *old = slots, *n;
-		size_t ocap = cap;
-
-		if (ncap > 2 * CK_MAX_ENTRIES)
-			ncap = 4096, ocap = 0;	/* too many: forget them all */
-		if ((n = calloc(ncap, sizeof(*n))) == NULL)
-			return;
-		slots = n;
-		cap = ncap;
-		used = 0;
-		for (size_t i = 0; i < ocap; i++)
-			if (old[i].used) {
-				*lookup(&old[i].k) = old[i];
-				used++;
-			}
-		free(old);
-	}
-	s = lookup(k);
-	if (!s->used)
-		used++;
-	s->k = *k;
-	memcpy(s->md, md, 32);
-	s->used = 1;
-}
-
-int
-checksum_file_digest(int dir, const char *name, const struct stat *st, unsigned char md[32])
-{
-	struct ck_key k = { st->st_dev, st->st_ino, st->st_size, st->st_mtim, st->st_ctim };
-	struct ck_slot *s = lookup(&k);
-	static unsigned char buf[256 * 1024];
-	EVP_MD_CTX *ctx;
-	unsigned int n;
-	ssize_t got;
-	int fd, r = 0;
-
-	if (s && s->used) {
-		memcpy(md, s->md, 32);
-		hits++;
-		return 0;
-	}
-	misses++;
-	/* name "": dir is the (followed) file itself */
-	fd = *name ? openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) :
-	    fcntl(dir, F_DUPFD_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if ((ctx = EVP_MD_CTX_new()) == NULL) {
-		close(fd);
-		return -ENOMEM;
-	}
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-	while ((got = read(fd, buf, sizeof(buf))) > 0)
-		EVP_DigestUpdate(ctx, buf, (size_t)got);
-	if (got < 0)
-		r = -errno;
-	EVP_DigestFinal_ex(ctx, md, &n);
-	EVP_MD_CTX_free(ctx);
-	close(fd);
-	if (r == 0)
-		remember(&k, md);
-	return r;
-}
-
-int
-checksum_content(int dir, const char *name, const struct stat *st, unsigned char md[32])
-{
-	return checksum_file_digest(dir, name, st, md);
-}
-
 /* One record: "TYPE MODE PATH\0" then the link target or content digest,
- * and "\n"; formatted by hand, as snprintf was a tenth of a cached walk. */
+ * and "\n"; formatted by hand, as snprintf was a tenth of a cached walk.
+ * A regular file's content: read from fd when one is given (the pool's
+ * from here on, unless cached), else from name in dir. */
 static int
-record(struct ck *c, int dir, const char *name, const struct stat *st)
+record(struct ck *c, int dir, const char *name, const struct stat *st, int fd)
 {
 	char rec[PATH_MAX + PATH_MAX + 48], *o = rec, type;
 	size_t plen = strlen(c->path);
@@ -178,6 +44,8 @@ record(struct ck *c, int dir, const char *name, const struct stat *st)
 
 	type = S_ISDIR(st->st_mode) ? 'd' : S_ISREG(st->st_mode) ? 'f' :
 	    S_ISLNK(st->st_mode) ? 'l' : S_ISFIFO(st->st_mode) ? 'p' : 0;
+	if (type != 'f' && fd >= 0)
+		close(fd);
 	if (!type)
 		return 0;	/* not copied, not counted */
 	*o++ = type;
@@ -193,14 +61,19 @@ record(struct ck *c, int dir, const char *name, const struct stat *st)
 			return snap_errf(c->err, -errno, "source '%s': %s", c->path,
 			    strerror(errno));
 		o += len;
+	} else if (type == 'f' && fd >= 0) {
+		if (!checksum_cached(st, (unsigned char *)o))
+			return ckp_record_fd(c->pool, rec, (size_t)(o - rec), fd, st);
+		close(fd);
+		o += 32;
 	} else if (type == 'f') {
 		if ((r = checksum_file_digest(dir, name, st, (unsigned char *)o)) < 0)
 			return snap_errf(c->err, r, "source '%s': %s", c->path, strerror(-r));
 		o += 32;
 	}
 	*o++ = '\n';
-	EVP_DigestUpdate(c->ctx, rec, (size_t)(o - rec));
-	return 0;
+	return ckp_record(c->pool, rec, (size_t)(o - rec)) < 0 ?
+	    snap_errf(c->err, -ENOMEM, "checksum: %s", strerror(ENOMEM)) : 0;
 }
 
 static int
@@ -260,14 +133,68 @@ free_dir(struct ck_dir *d)
 	free(d->v);
 }
 
+static int walk(struct ck *c, int dir);
+
+/* Each entry is watched before it is read: a change from then on is an
+ * event. A directory, or a file whose content is to be read, is opened
+ * once, for its watch and its reading both. */
+static int
+entry_dir(struct ck *c, int dir, const char *name, struct stat *st, int excluded)
+{
+	int fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r = 0;
+
+	if (fd < 0)
+		return snap_errf(c->err, -errno, "source '%s': %s", c->path, strerror(errno));
+	ckw_watch_fd(c->w, fd, st);
+	if (!excluded)
+		r = record(c, fd, ".", st, -1);
+	if (r == 0)
+		r = walk(c, fd);
+	close(fd);
+	return r;
+}
+
+static int
+entry_file(struct ck *c, int dir, const char *name, struct stat *st)
+{
+	unsigned char md[32];
+	int fd;
+
+	/* watched since before this lstat (or no watch wanted), and cached:
+	 * no open at all */
+	if (!ckw_wants_fd(c->w, st)) {
+		ckw_watch(c->w, dir, name, st);
+		if (checksum_cached(st, md))
+			return record(c, dir, name, st, -1);
+	}
+	if ((fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return snap_errf(c->err, -errno, "source '%s': %s", c->path, strerror(errno));
+	ckw_watch_fd(c->w, fd, st);
+	return record(c, dir, name, st, fd);
+}
+
+static int
+entry(struct ck *c, int dir, const char *name, int excluded)
+{
+	struct stat st;
+
+	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return snap_errf(c->err, -errno, "source '%s': %s", c->path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return entry_dir(c, dir, name, &st, excluded);
+	if (S_ISREG(st.st_mode) && !excluded)
+		return entry_file(c, dir, name, &st);
+	ckw_watch(c->w, dir, name, &st);
+	return excluded ? 0 : record(c, dir, name, &st, -1);
+}
+
 /* c->path is dir's path; each entry's is made in place, then cut back. */
 static int
 walk(struct ck *c, int dir)
 {
 	size_t plen = strlen(c->path);
 	struct ck_dir d;
-	struct stat st;
-	int r = list_dir(dir, &d), fd, excluded;
+	int r = list_dir(dir, &d), excluded;
 
 	if (r < 0) {
 		free_dir(&d);
@@ -284,28 +211,9 @@ walk(struct ck *c, int dir)
 		c->path[plen] = '/';
 		memcpy(c->path + (plen ? plen + 1 : 0), d.v[i], nlen + 1);
 		excluded = c->ex && patterns_excluded(c->ex, c->path);
-		if (excluded && !c->ex->has_negate)
-			continue;	/* nor watched: what it holds is not read */
-		if (fstatat(dir, d.v[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			r = snap_errf(c->err, -errno, "source '%s': %s", c->path, strerror(errno));
-			break;
-		}
-		/* watched before it is read: a change from here on is an event */
-		ckw_watch(c->w, dir, d.v[i], &st);
-		if (excluded && !S_ISDIR(st.st_mode))
-			continue;
-		if (!excluded)
-			r = record(c, dir, d.v[i], &st);
-		if (r == 0 && S_ISDIR(st.st_mode)) {
-			fd = openat(dir, d.v[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (fd < 0)
-				r = snap_errf(c->err, -errno, "source '%s': %s", c->path,
-				    strerror(errno));
-			else {
-				r = walk(c, fd);
-				close(fd);
-			}
-		}
+		/* nor watched: what it holds is not read */
+		if (!excluded || c->ex->has_negate)
+			r = entry(c, dir, d.v[i], excluded);
 		c->path[plen] = '\0';
 	}
 	c->path[plen] = '\0';
@@ -335,7 +243,7 @@ one_source(struct ck *c, int root, const char *src, int follow)
 		fd = src_open(root, src, follow, O_RDONLY | O_DIRECTORY);
 		if (fd < 0)
 			return snap_errf(c->err, fd, "source '%s': %s", src, strerror(-fd));
-		r = record(c, fd, ".", &st);
+		r = record(c, fd, ".", &st, -1);
 		if (r == 0)
 			r = walk(c, fd);
 		close(fd);
@@ -347,14 +255,14 @@ one_source(struct ck *c, int root, const char *src, int follow)
 		fd = src_open(root, src, 1, O_RDONLY);
 		if (fd < 0)
 			return snap_errf(c->err, fd, "source '%s': %s", src, strerror(-fd));
-		r = record(c, fd, "", &st);
+		r = record(c, fd, "", &st, -1);
 		close(fd);
 		return r;
 	}
 	pfd = src_open(root, parent, 1, O_PATH | O_DIRECTORY);
 	if (pfd < 0)
 		return snap_errf(c->err, pfd, "source '%s': %s", src, strerror(-pfd));
-	r = record(c, pfd, name, &st);
+	r = record(c, pfd, name, &st, -1);
 	close(pfd);
 	return r;
 }
@@ -369,7 +277,10 @@ snap_checksum(int root, char *const *srcs, size_t nsrcs, const struct patterns *
 	unsigned int n;
 	int r;
 
-	if (c == NULL || (c->ctx = EVP_MD_CTX_new()) == NULL) {
+	if (c == NULL || (c->ctx = EVP_MD_CTX_new()) == NULL ||
+	    (c->pool = ckp_new(c->ctx, err)) == NULL) {
+		if (c)
+			EVP_MD_CTX_free(c->ctx);
 		free(c);
 		return snap_errf(err, -ENOMEM, "checksum: %s", strerror(ENOMEM));
 	}
@@ -384,6 +295,8 @@ snap_checksum(int root, char *const *srcs, size_t nsrcs, const struct patterns *
 	r = src_expand(root, srcs, nsrcs, ex, &l, err);
 	for (size_t i = 0; r == 0 && i < l.n; i++)
 		r = one_source(c, root, l.v[i], (flags & SNAP_COPY_FOLLOW) != 0);
+	if (r == 0)
+		r = ckp_end(c->pool);
 	EVP_DigestFinal_ex(c->ctx, md, &n);
 	if (r == 0) {
 		memcpy(out, "sha256:", 7);
@@ -393,6 +306,7 @@ snap_checksum(int root, char *const *srcs, size_t nsrcs, const struct patterns *
 	ckw_end(c->w, r == 0 ? out : NULL);
 	src_list_free(&l);
 out:
+	ckp_free(c->pool);
 	EVP_MD_CTX_free(c->ctx);
 	free(c);
 	return r;

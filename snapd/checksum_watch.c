@@ -104,7 +104,7 @@ insert(struct ckw_table *t, uint64_t a, uint64_t b)
 
 	if ((t->n + 1) * 2 > t->cap) {
 		size_t ocap = t->cap;
-		struct ckw_slot *old = t->s, *n = calloc(ocap ? ocap * 2 : 1024, sizeof(*n));
+		struct ckw_slot *old = t->s, *n = util_calloc_written(ocap ? ocap * 2 : 1024, sizeof(*n));
 
 		if (n == NULL)
 			return NULL;
@@ -429,8 +429,8 @@ hold(struct ckw_tree *t, struct ckw_slot *s)
 	return 0;
 }
 
-/* A new watch on the inode fd holds (its O_PATH fd pins which one), and
- * *st refreshed from after it. */
+/* A new watch on the inode fd holds (the fd pins which one), and *st
+ * refreshed from after it. */
 static int
 watch_add(int fd, struct stat *st)
 {
@@ -461,11 +461,13 @@ watch_add(int fd, struct stat *st)
 	return 0;
 }
 
-void
-ckw_watch(struct ckw_tree *t, int dir, const char *name, struct stat *st)
+/* The inode's watch, added through fd (an fd of it, O_PATH or not) or,
+ * when fd < 0, through an O_PATH open of name in dir ("": dir itself). */
+static void
+watch_hold(struct ckw_tree *t, int dir, const char *name, int fd, struct stat *st)
 {
 	struct ckw_slot *s;
-	int fd, r;
+	int own = -1, r;
 
 	if (t == NULL || t->state != CKW_RECORDING)
 		return;
@@ -478,14 +480,16 @@ ckw_watch(struct ckw_tree *t, int dir, const char *name, struct stat *st)
 		return;
 	/* watched since before this lstat: it stands as it is */
 	if ((s = find(&by_ino, (uint64_t)st->st_dev, (uint64_t)st->st_ino)) == NULL) {
-		fd = *name ? openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC) :
-		    fcntl(dir, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0 && *name)
+			fd = own = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		else if (fd < 0)
+			fd = dir;
 		r = fd < 0 ? -errno : watch_add(fd, st);
-		if (fd >= 0)
-			close(fd);
+		if (own >= 0)
+			close(own);
 		if (r == -ENOSPC || r == -ENOMEM)
 			log_debug("checksum: no watch for %s (%s): the next one walks too",
-			    name, strerror(-r));
+			    *name ? name : "an entry", strerror(-r));
 		if (r < 0 || st->st_dev != t->dev || (s = find(&by_ino,
 		    (uint64_t)st->st_dev, (uint64_t)st->st_ino)) == NULL) {
 			dead(t, r == -ENOSPC);
@@ -494,6 +498,26 @@ ckw_watch(struct ckw_tree *t, int dir, const char *name, struct stat *st)
 	}
 	if (hold(t, s) < 0)
 		dead(t, 0);
+}
+
+void
+ckw_watch(struct ckw_tree *t, int dir, const char *name, struct stat *st)
+{
+	watch_hold(t, dir, name, -1, st);
+}
+
+void
+ckw_watch_fd(struct ckw_tree *t, int fd, struct stat *st)
+{
+	watch_hold(t, -1, "", fd, st);
+}
+
+int
+ckw_wants_fd(const struct ckw_tree *t, const struct stat *st)
+{
+	return t != NULL && t->state == CKW_RECORDING && st->st_dev == t->dev &&
+	    !S_ISLNK(st->st_mode) &&
+	    find(&by_ino, (uint64_t)st->st_dev, (uint64_t)st->st_ino) == NULL;
 }
 
 void

@@ -127,6 +127,12 @@ int ckw_begin(int root, char *const *srcs, size_t nsrcs, const struct patterns *
  * added and *st refreshed from after it. Another filesystem (a mount
  * inside) and the answer is not remembered. */
 void ckw_watch(struct ckw_tree *t, int dir, const char *name, struct stat *st);
+/* The same through fd, the entry's own open (the one that reads it): no
+ * open of its own. */
+void ckw_watch_fd(struct ckw_tree *t, int fd, struct stat *st);
+/* 1: st's inode has no watch yet and would get one; 0: ckw_watch needs
+ * no system call (held already, or nothing recorded). */
+int ckw_wants_fd(const struct ckw_tree *t, const struct stat *st);
 /* Watches each component of rel under root; a symlink among them and
  * the answer is not remembered. */
 void ckw_watch_path(struct ckw_tree *t, int root, const char *rel);

@@ -18,7 +18,8 @@ SNAPD_FILES_SRCS = snapd/files.h snapd/files_api.h snapd/files_api.c \
 	snapd/image_store.h snapd/image_store.c snapd/image_import.c \
 	snapd/image_resolve.c snapd/files_ops.c snapd/user_lookup.c snapd/copy.h snapd/copy.c \
 	snapd/copy_inc.h snapd/copy_inc.c \
-	snapd/copy_src.c snapd/checksum.c snapd/checksum_watch.c snapd/pattern.h \
+	snapd/copy_src.c snapd/checksum.c snapd/checksum.h snapd/checksum_cache.c \
+	snapd/checksum_pool.c snapd/checksum_watch.c snapd/pattern.h \
 	snapd/pattern.c snapd/tar_write.h snapd/tar_write.c snapd/tree_diff.c snapd/layer_diff.c \
 	snapd/image_create.c snapd/exports.c
 # the registry side: pull, push, tag, through kiln-netd

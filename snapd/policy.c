@@ -29,6 +29,10 @@ const int snapd_syscalls[] = {
 	ALLOW(open_tree) ALLOW(mount_setattr) ALLOW(umount2)
 	/* checksums of an unchanged context without a walk (checksum_watch.c) */
 	ALLOW(inotify_init1) ALLOW(inotify_add_watch) ALLOW(inotify_rm_watch)
+	/* checksums' hashing threads (checksum_pool.c): clone (CLONE_THREAD)
+	 * and set_robust_list are the jails' already; a new thread registers
+	 * rseq, and the count of CPUs sizes the pool (and glibc's arenas) */
+	ALLOW(rseq) ALLOW(sched_getaffinity)
 	/* sqlite3 and OpenSSL's seeding */
 	ALLOW(getrandom)
 	/* the fuse spawner (fuse_spawner.c): its requests, its end at exit */

@@ -1,5 +1,5 @@
 #!/bin/sh
-# snapd-files-checksum.sh: SNAP_CHECKSUM answered from inotify watches in the real kiln-snapd (its filter allows them, /proc/self/fd is there): unchanged is a hit, a change or a write through a hard link outside is seen.
+# snapd-files-checksum.sh: SNAP_CHECKSUM answered from inotify watches in the real kiln-snapd (its filter allows them, /proc/self/fd is there): unchanged is a hit, a change or a write through a hard link outside is seen; contents hashed by its threads give one sum.
 . "$KILN_SRCDIR/tests/integration/lib.sh"
 . "$KILN_SRCDIR/tests/integration/snapd-files-lib.sh"
 kiln_setup
@@ -40,5 +40,24 @@ kiln_start --test-hooks --log-level=debug --checksum-watch=off
 fcall SNAP_CHECKSUM "$req" --fd-dir "$C"
 fcall SNAP_CHECKSUM "$req" --fd-dir "$C"
 [ "$(nhits)" = 0 ] || fail "--checksum-watch=off answered from watches"
+kiln_stop
+
+# 300 files: hashed by the pool's threads inside snapd's filter, first
+# with their watches added, then from the per-inode cache: one sum
+B="$T/big"
+mkdir -p "$B/a" "$B/b"
+for i in $(seq 1 150); do
+	echo "a $i" >"$B/a/f$i"
+	head -c $((i * 100)) /dev/zero >"$B/b/f$i"
+done
+kiln_start --test-hooks --log-level=debug
+fcall SNAP_CHECKSUM "$req" --fd-dir "$B"
+b1=$(ffield 0)
+kiln_stop
+kiln_start --test-hooks --log-level=debug --checksum-watch=off
+fcall SNAP_CHECKSUM "$req" --fd-dir "$B"
+[ "$(ffield 0)" = "$b1" ] || fail "300 files: another sum without watches"
+fcall SNAP_CHECKSUM "$req" --fd-dir "$B"
+[ "$(ffield 0)" = "$b1" ] || fail "300 files: another sum from the cache"
 kiln_stop
 echo ok
