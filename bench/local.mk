@@ -32,4 +32,4 @@ bench_snap_bench_CFLAGS = $(KILN_COMMON_CFLAGS)
 bench_snap_bench_LDADD = $(KILN_COMMON_LIBS)
 EXTRA_DIST += bench/snap-commit.sh
 # kilnctl build beside buildah bud (bench/build-*.sh)
-EXTRA_DIST += bench/build-lib.sh bench/build-run.sh bench/build-copy.sh
+EXTRA_DIST += bench/build-lib.sh bench/build-run.sh bench/build-copy.sh bench/build-copy-first.sh

@@ -124,9 +124,10 @@ worker(void *arg)
 	return NULL;
 }
 
-/* Signals blocked in the workers: libevent's and the SIGSYS reporter's
- * handlers stay on the loop's thread. Without workers the walk hashes
- * every file itself. */
+/* Signals blocked in the workers: libevent's handlers stay on the loop's
+ * thread; but SIGSYS, which the kernel would otherwise deliver unblocked
+ * to the default action, without the reporter's word on it. Without
+ * workers the walk hashes every file itself. */
 static void
 workers_start(struct ckp *p)
 {
@@ -135,6 +136,7 @@ workers_start(struct ckp *p)
 
 	p->started = 1;
 	sigfillset(&all);
+	sigdelset(&all, SIGSYS);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	for (int i = 0; i < want; i++) {
 		struct ckp_worker *w = &p->w[i];

@@ -35,6 +35,7 @@ TESTS += $(UNIT_TESTS)
 # also filters valgrind's own syscalls.
 VALGRIND = valgrind --error-exitcode=1 --leak-check=full -q
 VALGRIND_SKIP = tests/unit/test-copy tests/unit/test-jail tests/unit/test-checksum-watch \
+	tests/unit/test-checksum-pool \
 	tests/unit/test-layer-apply tests/unit/test-netd-policy
 check-valgrind: $(UNIT_TESTS) tests/fuzz/replay-ipc-frame
 	@set -e; for t in $(UNIT_TESTS); do \
