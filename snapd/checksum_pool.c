@@ -22,6 +22,9 @@
 #define CKP_START	8	/* files queued before any worker starts: a small
 				 * context is not worth a thread */
 #define CKP_BATCH	8	/* a sleeping worker is woken for this many files */
+#define CKP_PEND_MAX	(256 * 1024)	/* bytes of records behind one file: a
+				 * big file being hashed holds up the walk
+				 * rather than every cached file's record */
 
 enum ckp_state { CKP_QUEUED, CKP_RUNNING, CKP_DONE };
 
@@ -277,6 +280,10 @@ ckp_new(EVP_MD_CTX *out, struct snap_err *err)
 int
 ckp_record(struct ckp *p, const char *rec, size_t len)
 {
+	if (p->tail < p->head && p->len - p->fed > CKP_PEND_MAX) {
+		wait_oldest(p);
+		settle(p);
+	}
 	if (p->tail == p->head) {
 		EVP_DigestUpdate(p->out, rec, len);	/* nothing before it is out */
 		return 0;

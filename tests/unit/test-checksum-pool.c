@@ -1,4 +1,4 @@
-/* test-checksum-pool.c: unit tests of checksums whose contents are hashed by worker threads: the same digest as in line, a read error named, a change through a hard link seen. */
+/* test-checksum-pool.c: unit tests of checksums whose contents are hashed by worker threads: the same digest as in line, a read error named, a change through a hard link seen, records held behind a big file. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -254,6 +254,32 @@ test_hard_link_outside(void **state)
 	(void)state;
 }
 
+/* A big file first, then records enough to pass the bound on those
+ * waiting behind it (2000 names of 200 bytes, all cached): the same sum
+ * as when every file was read. */
+static void
+test_records_behind_big_file(void **state)
+{
+	char a[80], b[80], rel[300], name[201];
+
+	memset(name, 'n', 196);
+	name[200] = '\0';
+	dir("ctx/many", 0755);
+	for (int i = 0; i < 2000; i++) {
+		snprintf(name + 196, 5, "%04d", i);
+		snprintf(rel, sizeof(rel), "ctx/many/%s", name);
+		put(rel, 3, (unsigned)i, 0644);
+	}
+	put("ctx/a-big", 4 * READ_BUF, 5, 0644);
+	ckw_disable(1);
+	sum(a);
+	put("ctx/a-big", 4 * READ_BUF, 5, 0644);	/* the same bytes, not cached */
+	sum(b);
+	assert_string_equal(a, b);
+	ckw_disable(0);
+	(void)state;
+}
+
 int
 main(void)
 {
@@ -262,6 +288,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cold_watched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hard_link_outside, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_records_behind_big_file, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
