@@ -134,6 +134,8 @@ free_dir(struct ck_dir *d)
 }
 
 static int walk(struct ck *c, int dir);
+static int entry_of_type(struct ck *c, int dir, const char *name, struct stat *st,
+    int excluded);
 
 /* Each entry is watched before it is read: a change from then on is an
  * event. A directory, or a file whose content is to be read, is opened
@@ -170,7 +172,25 @@ entry_file(struct ck *c, int dir, const char *name, struct stat *st)
 	if ((fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return snap_errf(c->err, -errno, "source '%s': %s", c->path, strerror(errno));
 	ckw_watch_fd(c->w, fd, st);
+	if (!S_ISREG(st->st_mode)) {
+		/* replaced since the lstat (its directory's watch saw it):
+		 * taken as what it is now */
+		close(fd);
+		return entry_of_type(c, dir, name, st, 0);
+	}
 	return record(c, dir, name, st, fd);
+}
+
+/* name in dir by its type in *st */
+static int
+entry_of_type(struct ck *c, int dir, const char *name, struct stat *st, int excluded)
+{
+	if (S_ISDIR(st->st_mode))
+		return entry_dir(c, dir, name, st, excluded);
+	if (S_ISREG(st->st_mode) && !excluded)
+		return entry_file(c, dir, name, st);
+	ckw_watch(c->w, dir, name, st);
+	return excluded ? 0 : record(c, dir, name, st, -1);
 }
 
 static int
@@ -180,12 +200,7 @@ entry(struct ck *c, int dir, const char *name, int excluded)
 
 	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return snap_errf(c->err, -errno, "source '%s': %s", c->path, strerror(errno));
-	if (S_ISDIR(st.st_mode))
-		return entry_dir(c, dir, name, &st, excluded);
-	if (S_ISREG(st.st_mode) && !excluded)
-		return entry_file(c, dir, name, &st);
-	ckw_watch(c->w, dir, name, &st);
-	return excluded ? 0 : record(c, dir, name, &st, -1);
+	return entry_of_type(c, dir, name, &st, excluded);
 }
 
 /* c->path is dir's path; each entry's is made in place, then cut back. */

@@ -43,8 +43,8 @@ tests_unit_test_checksum_pool_SOURCES = tests/unit/test-checksum-pool.c \
 	snapd/pattern.c snapd/pattern.h
 tests_unit_test_checksum_pool_CFLAGS = $(SNAPD_FILES_UNIT_CFLAGS) $(LIBCRYPTO_CFLAGS)
 tests_unit_test_checksum_pool_LDADD = $(SNAPD_FILES_UNIT_LIBS) $(LIBCRYPTO_LIBS)
-# a read that fails, in the workers too
-tests_unit_test_checksum_pool_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=read
+# a read that fails, in the workers too; a file replaced as it is opened
+tests_unit_test_checksum_pool_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=read -Wl,--wrap=openat
 # --- end of snapfiles ---
 # --- snapstore: metadata, trees ---
 UNIT_TESTS += tests/unit/test-snap-meta

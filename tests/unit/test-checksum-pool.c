@@ -1,4 +1,4 @@
-/* test-checksum-pool.c: unit tests of checksums whose contents are hashed by worker threads: the same digest as in line, a read error named, a change through a hard link seen, records held behind a big file. */
+/* test-checksum-pool.c: unit tests of checksums whose contents are hashed by worker threads: the same digest as in line, a read error named, a change through a hard link seen, records held behind a big file, a file replaced by a directory mid-walk. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -44,6 +44,37 @@ __wrap_read(int fd, void *buf, size_t n)
 		return -1;
 	}
 	return __real_read(fd, buf, n);
+}
+
+/* The walk's open of a file named "swap" while swap_to_dir is set: the
+ * file is replaced by a directory holding "in" first, as if between the
+ * walk's lstat and its open. */
+static int swap_to_dir;
+int __real_openat(int dir, const char *path, int flags, ...);
+int __wrap_openat(int dir, const char *path, int flags, ...);
+int
+__wrap_openat(int dir, const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+	va_list ap;
+	int d, f;
+
+	if (flags & O_CREAT) {
+		va_start(ap, flags);
+		mode = (mode_t)va_arg(ap, int);
+		va_end(ap);
+	}
+	if (swap_to_dir && strcmp(path, "swap") == 0 && !(flags & O_DIRECTORY)) {
+		swap_to_dir = 0;
+		assert_int_equal(unlinkat(dir, "swap", 0), 0);
+		assert_int_equal(mkdirat(dir, "swap", 0755), 0);
+		d = __real_openat(dir, "swap", O_RDONLY | O_DIRECTORY);
+		f = __real_openat(d, "in", O_WRONLY | O_CREAT, 0644);
+		assert_int_equal(write(f, "in", 2), 2);
+		close(f);
+		close(d);
+	}
+	return __real_openat(dir, path, flags, mode);
 }
 
 static const char *
@@ -280,6 +311,23 @@ test_records_behind_big_file(void **state)
 	(void)state;
 }
 
+/* A file that is a directory by the time the walk opens it: walked as
+ * the directory it is, and the sum is the one of a tree that had it
+ * from the start (and not kept: its parent's watch saw the change). */
+static void
+test_replaced_by_dir(void **state)
+{
+	char a[80], b[80];
+
+	put("ctx/swap", 4, 1, 0644);
+	swap_to_dir = 1;
+	sum(a);
+	assert_int_equal(swap_to_dir, 0);
+	sum(b);
+	assert_string_equal(a, b);
+	(void)state;
+}
+
 int
 main(void)
 {
@@ -289,6 +337,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_read_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hard_link_outside, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_records_behind_big_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replaced_by_dir, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
