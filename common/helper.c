@@ -267,3 +267,12 @@ helper_main(const struct helper_def *def, int argc, char **argv)
 	log_debug("exiting");
 	return 0;
 }
+
+struct ipc_peer *
+helper_peer_alive(const struct helper *h, struct ipc_peer *p)
+{
+	for (int i = 0; h && p && i < PROC_MAX; i++)
+		if (h->peers[i] == p)
+			return p;
+	return NULL;
+}

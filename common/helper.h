@@ -57,5 +57,8 @@ int helper_main(const struct helper_def *def, int argc, char **argv);
 int helper_reply_status(struct helper *h, struct ipc_peer *p, uint32_t id);
 /* The helper behind a peer's handlers. */
 struct helper *helper_of(struct ipc_peer *peer);
+/* p, if it is still one of h's connections, else NULL: for answers to
+ * requests that outlive a transfer, whose asker may have gone. */
+struct ipc_peer *helper_peer_alive(const struct helper *h, struct ipc_peer *p);
 
 #endif

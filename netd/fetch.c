@@ -32,10 +32,7 @@ fetch_free(struct fetch *f)
 static struct ipc_peer *
 fetch_peer(const struct fetch *f)
 {
-	for (int p = 0; p < PROC_MAX; p++)
-		if (f->h->peers[p] && f->h->peers[p] == f->peer)
-			return f->peer;
-	return NULL;
+	return helper_peer_alive(f->h, f->peer);
 }
 
 static void

@@ -136,10 +136,7 @@ next_endpoint(struct reg_op *op, const char *msg)
 struct ipc_peer *
 reg_peer(struct reg_op *op)
 {
-	for (int p = 0; p < PROC_MAX; p++)
-		if (reg_helper && reg_helper->peers[p] && reg_helper->peers[p] == op->peer)
-			return op->peer;
-	return NULL;
+	return helper_peer_alive(reg_helper, op->peer);
 }
 
 void
