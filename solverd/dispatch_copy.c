@@ -178,8 +178,8 @@ copy_heredoc(struct dctx *d, struct vertex *v, const struct df_heredoc *h,
 	a->len = strlen(text);
 	if (many || (n && dest[n - 1] == '/'))
 		r = asprintf(&a->dest, "%s%s%s", dest, dest[n - 1] == '/' ? "" : "/", h->name);
-	else
-		r = (a->dest = strdup(dest)) ? 0 : -1;
+	else	/* a file, unless dest is a directory already: then in it */
+		r = (a->dest = strdup(dest)) && (a->name = strdup(h->name)) ? 0 : -1;
 	if (r < 0)
 		return -ENOMEM;
 	a->mode = file_mode(o->chmod, 0644);

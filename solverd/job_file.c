@@ -190,13 +190,15 @@ send_action(struct jfile *x, const struct fact *a)
 		break;
 	case FA_MKFILE:
 		type = IPC_SNAP_MKFILE;
-		msgpack_pack_array(&w.pk, 6);
+		msgpack_pack_array(&w.pk, 7);
 		ipc_wr_str(&w, x->prep);
 		ipc_wr_str(&w, a->dest);
 		msgpack_pack_uint32(&w.pk, a->mode);
 		msgpack_pack_int64(&w.pk, a->owner ? x->uid : a->uid);
 		msgpack_pack_int64(&w.pk, a->owner ? x->gid : a->gid);
 		msgpack_pack_int64(&w.pk, -1);
+		/* COPY <<EOF /dir: an existing directory gets the file EOF */
+		ipc_wr_str(&w, a->name ? a->name : "");
 		fd = snapc_memfd("heredoc", a->content ? a->content : "", a->len);
 		r = fd < 0 ? fd : 1;
 		break;
