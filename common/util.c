@@ -267,3 +267,16 @@ util_calloc_written(size_t n, size_t size)
 		explicit_bzero(p, n * size);
 	return p;
 }
+
+void
+util_sha256_str(const unsigned char md[32], char out[72])
+{
+	static const char hex[] = "0123456789abcdef";
+
+	memcpy(out, "sha256:", 7);
+	for (int i = 0; i < 32; i++) {
+		out[7 + 2 * i] = hex[md[i] >> 4];
+		out[8 + 2 * i] = hex[md[i] & 15];
+	}
+	out[71] = '\0';
+}

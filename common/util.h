@@ -29,6 +29,9 @@ int util_parse_size(const char *s, uint64_t *out);
  * copy on the first write flushes the TLB of every CPU the process runs
  * on (an interrupt each, once it has threads). */
 void *util_calloc_written(size_t n, size_t size);
+/* "sha256:" and the 64 hex digits of md, the form every digest and key
+ * kiln writes takes: out holds 72 bytes. */
+void util_sha256_str(const unsigned char md[32], char out[72]);
 /* Closes every fd >= from. */
 void util_close_from(int from);
 

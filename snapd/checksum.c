@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include "checksum.h"
 #include "ipc_msg.h"
+#include "util.h"
 
 #define CK_DENTS	(32 * 1024)	/* getdents64 buffer, grown for big dirs */
 
@@ -314,9 +315,7 @@ snap_checksum(int root, char *const *srcs, size_t nsrcs, const struct patterns *
 		r = ckp_end(c->pool);
 	EVP_DigestFinal_ex(c->ctx, md, &n);
 	if (r == 0) {
-		memcpy(out, "sha256:", 7);
-		for (int i = 0; i < 32; i++)
-			snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
+		util_sha256_str(md, out);
 	}
 	ckw_end(c->w, r == 0 ? out : NULL);
 	src_list_free(&l);

@@ -151,9 +151,7 @@ hash_fd(int fd, char digest[STORE_DIGEST_MAX], uint64_t *size)
 		goto out;
 	}
 	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	memcpy(digest, "sha256:", 7);
-	for (unsigned int i = 0; i < mdlen; i++)
-		snprintf(digest + 7 + 2 * i, 3, "%02x", md[i]);
+	util_sha256_str(md, digest);
 	*size = (uint64_t)off;
 out:
 	EVP_MD_CTX_free(ctx);

@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 #include "image.h"
 #include "log.h"
+#include "util.h"
 
 struct apply_job {
 	int		 root, blob;
@@ -32,9 +33,7 @@ check_diff_id(struct apply_job *j, struct snap_err *err)
 	char hex[80];
 
 	EVP_DigestFinal_ex(j->md, md, &n);
-	memcpy(hex, "sha256:", 8);
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(hex + 7 + 2 * i, 3, "%02x", md[i]);
+	util_sha256_str(md, hex);
 	if (strcmp(hex, j->diff_id) == 0)
 		return 0;
 	return snap_errf(err, -EBADMSG, "layer %s: its uncompressed content is %s, but "
@@ -110,9 +109,7 @@ image_chain_next(char chain[STORE_DIGEST_MAX], const char *diff_id)
 	}
 	n = snprintf(buf, sizeof(buf), "%s %s", chain, diff_id);
 	EVP_Digest(buf, (size_t)n, md, &mdlen, EVP_sha256(), NULL);
-	memcpy(chain, "sha256:", 7);
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(chain + 7 + 2 * i, 3, "%02x", md[i]);
+	util_sha256_str(md, chain);
 }
 
 /* The layer's blob as it came, for an export that keeps base layers as

@@ -12,6 +12,7 @@
 #include <archive_entry.h>
 #include <openssl/evp.h>
 #include "tar_write.h"
+#include "util.h"
 
 #define TARW_BUF	(1024 * 1024)	/* libarchive's 10 KiB blocks, gathered */
 
@@ -254,9 +255,7 @@ tarw_close(struct tarw *t, char digest[80])
 	free(t->buf);
 	if (t->md) {
 		EVP_DigestFinal_ex(t->md, md, &n);
-		memcpy(digest, "sha256:", 7);
-		for (int i = 0; i < 32; i++)
-			snprintf(digest + 7 + 2 * i, 3, "%02x", md[i]);
+		util_sha256_str(md, digest);
 		EVP_MD_CTX_free(t->md);
 	}
 	if (t->a)

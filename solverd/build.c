@@ -576,9 +576,7 @@ digest_text(const char *text, size_t len, char *out, size_t size)
 	out[0] = '\0';
 	if (EVP_Digest(text, len, md, &n, EVP_sha256(), NULL) != 1 || size < 72)
 		return;
-	strcpy(out, "sha256:");
-	for (unsigned i = 0; i < n; i++)
-		snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
+	util_sha256_str(md, out);
 }
 
 static int

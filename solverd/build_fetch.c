@@ -9,6 +9,7 @@
 #include "cachedb.h"
 #include "log.h"
 #include "snapc.h"
+#include "util.h"
 
 /* what one ADD URL may bring: the body is held in memory until the step */
 #define FETCH_MAX	(4ULL << 30)
@@ -56,9 +57,7 @@ digest_fd(int fd, char *out, size_t size)
 	EVP_MD_CTX_free(ctx);
 	if (r < 0)
 		return r;
-	memcpy(out, "sha256:", 7);
-	for (unsigned i = 0; i < n && i < 32; i++)
-		snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
+	util_sha256_str(md, out);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include "cachekey.h"
 #include "ipc_msg.h"
+#include "util.h"
 
 #define KEY_VERSION	"kiln-cache-v1"
 
@@ -151,9 +152,7 @@ key_of(const struct vertex *v, int no_sums, int no_parent, char out[GRAPH_KEY_MA
 	put_def(&h, v);
 	if (h.err || EVP_DigestFinal_ex(h.ctx, md, &n) != 1 || n != 32)
 		goto out;
-	memcpy(out, "sha256:", 7);
-	for (unsigned i = 0; i < n; i++)
-		snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
+	util_sha256_str(md, out);
 	r = 0;
 out:
 	EVP_MD_CTX_free(h.ctx);
