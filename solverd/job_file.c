@@ -145,8 +145,25 @@ send_copy(struct jfile *x, const struct fact *a, struct ipc_wr *w, int *fd)
 	return *fd < 0 ? *fd : 1;
 }
 
-/* ADD URL: SNAP_MKFILE [dest id, path, mode, uid, gid, mtime, name] +
- * the fetched body (build_fetch.c), at dest or, dest a directory, in it */
+/* SNAP_MKFILE [dest id, path, mode, uid, gid, mtime, name]: a heredoc's
+ * or a fetched body's file; name is the one it gets when path is an
+ * existing directory, as COPY and BuildKit put a file in one */
+static void
+pack_mkfile(struct jfile *x, const struct fact *a, struct ipc_wr *w, const char *path,
+    int64_t mtime)
+{
+	msgpack_pack_array(&w->pk, 7);
+	ipc_wr_str(w, x->prep);
+	ipc_wr_str(w, path);
+	msgpack_pack_uint32(&w->pk, a->mode);
+	msgpack_pack_int64(&w->pk, a->owner ? x->uid : a->uid);
+	msgpack_pack_int64(&w->pk, a->owner ? x->gid : a->gid);
+	msgpack_pack_int64(&w->pk, mtime);
+	ipc_wr_str(w, a->name ? a->name : "");
+}
+
+/* ADD URL: the fetched body (build_fetch.c), at dest or, dest ending in
+ * '/', in it under its name */
 static int
 send_fetched(struct jfile *x, const struct fact *a, struct ipc_wr *w, int *fd)
 {
@@ -158,15 +175,7 @@ send_fetched(struct jfile *x, const struct fact *a, struct ipc_wr *w, int *fd)
 	if (n && a->dest[n - 1] == '/' ? asprintf(&path, "%s%s", a->dest, a->name) < 0 :
 	    (path = strdup(a->dest)) == NULL)
 		return -ENOMEM;
-	msgpack_pack_array(&w->pk, 7);
-	ipc_wr_str(w, x->prep);
-	ipc_wr_str(w, path);
-	msgpack_pack_uint32(&w->pk, a->mode);
-	msgpack_pack_int64(&w->pk, a->owner ? x->uid : a->uid);
-	msgpack_pack_int64(&w->pk, a->owner ? x->gid : a->gid);
-	msgpack_pack_int64(&w->pk, a->mtime);
-	/* dest an existing directory: the file goes in it, as in BuildKit */
-	ipc_wr_str(w, a->name ? a->name : "");
+	pack_mkfile(x, a, w, path, a->mtime);
 	free(path);
 	/* snapd reads it from its offset, which this description shares */
 	if (lseek(a->fd, 0, SEEK_SET) < 0)
@@ -190,15 +199,7 @@ send_action(struct jfile *x, const struct fact *a)
 		break;
 	case FA_MKFILE:
 		type = IPC_SNAP_MKFILE;
-		msgpack_pack_array(&w.pk, 7);
-		ipc_wr_str(&w, x->prep);
-		ipc_wr_str(&w, a->dest);
-		msgpack_pack_uint32(&w.pk, a->mode);
-		msgpack_pack_int64(&w.pk, a->owner ? x->uid : a->uid);
-		msgpack_pack_int64(&w.pk, a->owner ? x->gid : a->gid);
-		msgpack_pack_int64(&w.pk, -1);
-		/* COPY <<EOF /dir: an existing directory gets the file EOF */
-		ipc_wr_str(&w, a->name ? a->name : "");
+		pack_mkfile(x, a, &w, a->dest, -1);
 		fd = snapc_memfd("heredoc", a->content ? a->content : "", a->len);
 		r = fd < 0 ? fd : 1;
 		break;
