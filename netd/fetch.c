@@ -148,8 +148,12 @@ fetch_on_request(struct ipc_peer *p, struct ipc_msg *m)
 	f->id = m->hdr.id;
 	f->fd = m->fds[0];
 	m->fds[0] = -1;
-	if ((off = lseek(f->fd, 0, SEEK_CUR)) < 0)
-		off = 0;
+	/* written from its offset, as REG_BLOB_GET writes (pwrite) */
+	if ((off = lseek(f->fd, 0, SEEK_CUR)) < 0) {
+		fetch_fail(f, EINVAL, "GET %s: the fd for the body must be a regular "
+		    "file or a memfd", url);
+		return 0;
+	}
 	f->x->method = "GET";
 	snprintf(f->x->url, sizeof(f->x->url), "%s", url);
 	f->x->tls.verify = 1;
