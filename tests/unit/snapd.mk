@@ -23,24 +23,22 @@ tests_unit_test_pattern_SOURCES = tests/unit/test-pattern.c snapd/pattern.c \
 tests_unit_test_pattern_CFLAGS = $(SNAPD_FILES_UNIT_CFLAGS)
 tests_unit_test_pattern_LDADD = $(SNAPD_FILES_UNIT_LIBS)
 UNIT_TESTS += tests/unit/test-copy
-tests_unit_test_copy_SOURCES = tests/unit/test-copy.c $(SNAPD_FILES_UNIT_SRCS) \
-	snapd/copy.h snapd/copy.c snapd/copy_src.c snapd/checksum.c \
-	snapd/checksum.h snapd/checksum_cache.c snapd/checksum_pool.c snapd/checksum_watch.c \
-	snapd/pattern.c snapd/pattern.h
+# COPY's sources and SNAP_CHECKSUM, for the tests of either
+SNAPD_CHECKSUM_UNIT_SRCS = $(SNAPD_FILES_UNIT_SRCS) snapd/copy.h snapd/copy_src.c \
+	snapd/checksum.c snapd/checksum.h snapd/checksum_cache.c snapd/checksum_pool.c \
+	snapd/checksum_watch.c snapd/pattern.c snapd/pattern.h
+tests_unit_test_copy_SOURCES = tests/unit/test-copy.c $(SNAPD_CHECKSUM_UNIT_SRCS) \
+	snapd/copy.c
 tests_unit_test_copy_CFLAGS = $(SNAPD_FILES_UNIT_CFLAGS) $(LIBCRYPTO_CFLAGS)
 tests_unit_test_copy_LDADD = $(SNAPD_FILES_UNIT_LIBS) $(LIBCRYPTO_LIBS)
 UNIT_TESTS += tests/unit/test-checksum-watch
 tests_unit_test_checksum_watch_SOURCES = tests/unit/test-checksum-watch.c \
-	$(SNAPD_FILES_UNIT_SRCS) snapd/copy.h snapd/copy_src.c snapd/checksum.c \
-	snapd/checksum.h snapd/checksum_cache.c snapd/checksum_pool.c snapd/checksum_watch.c \
-	snapd/pattern.c snapd/pattern.h
+	$(SNAPD_CHECKSUM_UNIT_SRCS)
 tests_unit_test_checksum_watch_CFLAGS = $(SNAPD_FILES_UNIT_CFLAGS) $(LIBCRYPTO_CFLAGS)
 tests_unit_test_checksum_watch_LDADD = $(SNAPD_FILES_UNIT_LIBS) $(LIBCRYPTO_LIBS)
 UNIT_TESTS += tests/unit/test-checksum-pool
 tests_unit_test_checksum_pool_SOURCES = tests/unit/test-checksum-pool.c \
-	$(SNAPD_FILES_UNIT_SRCS) snapd/copy.h snapd/copy_src.c snapd/checksum.c \
-	snapd/checksum.h snapd/checksum_cache.c snapd/checksum_pool.c snapd/checksum_watch.c \
-	snapd/pattern.c snapd/pattern.h
+	$(SNAPD_CHECKSUM_UNIT_SRCS)
 tests_unit_test_checksum_pool_CFLAGS = $(SNAPD_FILES_UNIT_CFLAGS) $(LIBCRYPTO_CFLAGS)
 tests_unit_test_checksum_pool_LDADD = $(SNAPD_FILES_UNIT_LIBS) $(LIBCRYPTO_LIBS)
 # a read that fails, in the workers too; a file replaced as it is opened
